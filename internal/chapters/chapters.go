@@ -142,8 +142,19 @@ func Execute(path, outDir string, cellTimeout time.Duration) (Result, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
-		return res, fmt.Errorf("chapters: executing %s failed: %v\n%s\nfix: run 'make setup' so Jupyter and the %q kernel are installed, "+
-			"then 'jupyter kernelspec list' must show %q", path, err, tail(stderr.String(), 30), Kernel, Kernel)
+		what := "executing " + path + " failed"
+		for _, sign := range []string{"NoSuchKernel", "No such kernel"} {
+			if strings.Contains(stderr.String(), sign) {
+				what = fmt.Sprintf("the Jupyter kernel %q is not installed", Kernel)
+			}
+		}
+		for _, sign := range []string{"DeadKernelError", "Kernel died", "FileNotFoundError", "Kernel didn't respond"} {
+			if strings.Contains(stderr.String(), sign) {
+				what = fmt.Sprintf("the Jupyter kernel %q failed to start or died while running %s", Kernel, path)
+			}
+		}
+		return res, fmt.Errorf("chapters: %s (%v)\n%s\nfix: run 'make setup' to install Jupyter and the %q kernel; "+
+			"'jupyter kernelspec list' must then show %q", what, err, tail(stderr.String(), 12), Kernel, Kernel)
 	}
 	res.Seconds = time.Since(start).Seconds()
 	res.Executed = filepath.Join(outDir, name+".ipynb")

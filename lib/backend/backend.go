@@ -27,7 +27,7 @@ import (
 
 	"github.com/gomlx/compute"
 	_ "github.com/gomlx/compute/gobackend" // registers the "go" backend
-	_ "github.com/gomlx/gomlx/core/graph"   // links GoMLX, so its version is in the build info
+	_ "github.com/gomlx/gomlx/core/graph"  // links GoMLX, so its version is in the build info
 )
 
 // DefaultConfig is the backend configuration used when GOMLX_BACKEND is unset.
