@@ -2,6 +2,7 @@ package measure
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,5 +176,13 @@ func TestAttentionFigureRenders(t *testing.T) {
 	svg, err := AttentionFigure("test", results, fit, 10).SVG()
 	if err != nil || len(svg) == 0 {
 		t.Errorf("AttentionFigure SVG: %d bytes, %v", len(svg), err)
+	}
+}
+
+func TestRatesTextUnknownRate(t *testing.T) {
+	fit := AttentionFit{LinearGFLOPS: math.NaN(), QuadraticGFLOPS: 18}
+	got := fit.RatesText()
+	if !strings.Contains(got, "projections at an unknown rate") || !strings.Contains(got, "scores at 18 GFLOP/s") {
+		t.Errorf("RatesText() = %q, want an unknown projection rate and the scores at 18 GFLOP/s", got)
 	}
 }

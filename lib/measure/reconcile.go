@@ -47,6 +47,18 @@ func FitAttention(results []AttentionResult) (AttentionFit, error) {
 	return fit, nil
 }
 
+// RatesText describes LinearGFLOPS and QuadraticGFLOPS in a sentence fragment, saying so
+// when a fitted coefficient was not positive and its rate is therefore unknown.
+func (f AttentionFit) RatesText() string {
+	describe := func(what string, gflops float64) string {
+		if math.IsNaN(gflops) {
+			return what + " at an unknown rate (their fitted coefficient is not positive: the sweep cannot separate them from the other terms)"
+		}
+		return fmt.Sprintf("%s at %.0f GFLOP/s", what, gflops)
+	}
+	return describe("the projections", f.LinearGFLOPS) + " and " + describe("the scores", f.QuadraticGFLOPS)
+}
+
 func rate(flops, seconds float64) float64 {
 	if !(seconds > 0) {
 		return math.NaN()
