@@ -20,6 +20,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	gplot "gonum.org/v1/plot"
@@ -159,10 +160,10 @@ func (f *Figure) size() (vg.Length, vg.Length) {
 func (f *Figure) build() (*gplot.Plot, error) {
 	p := newBasePlot(f.Title, f.XLabel, f.YLabel)
 	if f.LogX {
-		p.X.Scale, p.X.Tick.Marker = gplot.LogScale{}, gplot.LogTicks{Prec: -1}
+		p.X.Scale, p.X.Tick.Marker = gplot.LogScale{}, logTicks{}
 	}
 	if f.LogY {
-		p.Y.Scale, p.Y.Tick.Marker = gplot.LogScale{}, gplot.LogTicks{Prec: -1}
+		p.Y.Scale, p.Y.Tick.Marker = gplot.LogScale{}, logTicks{}
 	}
 	f.dropped = 0
 	colors := map[string]color.RGBA{}
@@ -321,6 +322,20 @@ func (f *Figure) addMarkers(p *gplot.Plot) {
 	}
 }
 
+// logTicks places ticks at powers of ten like gplot.LogTicks and labels them with at most
+// three significant digits, so 1e-4 does not read 9.999999999999999e-05.
+type logTicks struct{}
+
+func (logTicks) Ticks(min, max float64) []gplot.Tick {
+	ticks := gplot.LogTicks{Prec: -1}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 3, 64)
+		}
+	}
+	return ticks
+}
+
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 func newBasePlot(title, xLabel, yLabel string) *gplot.Plot {
@@ -346,6 +361,16 @@ func render(b builder, format string) ([]byte, error) {
 		return nil, err
 	}
 	w, h := b.size()
+	// The legend goes in a column right of the axes, so it never covers data; the image
+	// widens by that column.
+	legend := p.Legend
+	legendWidth := legend.Rectangle(draw.Canvas{}).Size().X
+	if legendWidth > 0 {
+		// gonum measures text with its embedded fonts; viewers may substitute wider ones.
+		legendWidth = legendWidth*1.2 + legendGap
+		w += legendWidth
+		p.Legend = gplot.NewLegend()
+	}
 	var canvas vg.CanvasWriterTo
 	switch format {
 	case "svg":
@@ -355,7 +380,7 @@ func render(b builder, format string) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("plot: unknown format %q (want svg or png)", format)
 	}
-	if err := safeDraw(p, canvas); err != nil {
+	if err := safeDraw(p, canvas, &legend, legendWidth); err != nil {
 		return nil, err
 	}
 	var buf bytes.Buffer
@@ -365,15 +390,30 @@ func render(b builder, format string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// safeDraw draws p, turning a gonum/plot panic (for example an empty range on a log axis)
-// into an error.
-func safeDraw(p *gplot.Plot, canvas vg.CanvasWriterTo) (err error) {
+// legendGap is the space between the axes and the legend column.
+const legendGap = vg.Length(8)
+
+// safeDraw draws p on the left of canvas and legend in a column of legendWidth on the
+// right, turning a gonum/plot panic (for example an empty range on a log axis) into an
+// error.
+func safeDraw(p *gplot.Plot, canvas vg.CanvasWriterTo, legend *gplot.Legend, legendWidth vg.Length) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("plot: drawing %q failed: %v", p.Title.Text, r)
 		}
 	}()
-	p.Draw(draw.New(canvas))
+	dc := draw.New(canvas)
+	if legendWidth == 0 {
+		p.Draw(dc)
+		return nil
+	}
+	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
+	column := dc
+	column.Min.X = dc.Max.X - legendWidth + legendGap
+	// Start the legend level with the top of the axes, below the title.
+	column.Max.Y -= p.Title.TextStyle.Rectangle(p.Title.Text).Size().Y + p.Title.Padding
+	legend.Left, legend.Top = true, true
+	legend.Draw(column)
 	return nil
 }
 

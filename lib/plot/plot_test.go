@@ -91,3 +91,20 @@ func TestSaveSVGAndPNG(t *testing.T) {
 		t.Error("Save to .gif succeeded, want an error naming the extension")
 	}
 }
+
+func TestLogTickLabels(t *testing.T) {
+	for _, tick := range (logTicks{}).Ticks(1e-5, 1e-2) {
+		if strings.Contains(tick.Label, "9999") {
+			t.Errorf("log tick at %g labeled %q", tick.Value, tick.Label)
+		}
+	}
+	labels := map[string]bool{}
+	for _, tick := range (logTicks{}).Ticks(1e-5, 1e-2) {
+		labels[tick.Label] = true
+	}
+	for _, want := range []string{"1e-05", "0.0001", "0.001", "0.01"} {
+		if !labels[want] {
+			t.Errorf("log ticks over [1e-5, 1e-2] lack the label %q (got %v)", want, labels)
+		}
+	}
+}
