@@ -25,7 +25,7 @@ vet:
 
 test: setup vet
 	go test -timeout 30m ./...
-	GRADLAB_RUN_CHAPTERS=1 go test -count=1 -timeout 60m -run TestChapters -v ./internal/chapters
+	GRADLAB_RUN_CHAPTERS=1 go test -count=1 -timeout 60m -run "TestChapters|TestDisplayDelivery" -v ./internal/chapters
 
 lab: setup
 	@scripts/lab.sh

@@ -128,3 +128,22 @@ func TestChapters(t *testing.T) {
 		})
 	}
 }
+
+// TestDisplayDelivery executes 24 cells that each show one figure as their last statement
+// and exit at once, on a fresh kernel: the case in which a cell's last rich output used to
+// be lost. Every figure must arrive.
+func TestDisplayDelivery(t *testing.T) {
+	if os.Getenv("GRADLAB_RUN_CHAPTERS") != "1" {
+		t.Skip("set GRADLAB_RUN_CHAPTERS=1 to execute notebooks (make test does)")
+	}
+	res, err := Execute(filepath.Join("testdata", "delivery.ipynb"), t.TempDir(), 5*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, prob := range res.Problems {
+		t.Error(prob)
+	}
+	if res.Plots != res.Cells {
+		t.Errorf("%d of %d cells delivered their figure", res.Plots, res.Cells)
+	}
+}
