@@ -12,7 +12,9 @@ import (
 // Bars is a grouped bar chart: one group of bars per category, one bar per series in each
 // group, with optional error bars (for example bootstrap confidence intervals).
 type Bars struct {
-	Title, YLabel string
+	// XLabel names the categories' axis; empty by default because the category labels
+	// often say enough.
+	Title, XLabel, YLabel string
 	Categories    []string
 	Width, Height float64
 
@@ -61,7 +63,7 @@ func (b *Bars) build() (*gplot.Plot, error) {
 	if len(b.Categories) == 0 {
 		return nil, fmt.Errorf("plot: bars %q: no categories", b.Title)
 	}
-	p := newBasePlot(b.Title, "", b.YLabel)
+	p := newBasePlot(b.Title, b.XLabel, b.YLabel)
 	n := len(b.groups)
 	width := vg.Points(float64(min(40, 300/max(1, n*len(b.Categories)))))
 	for gi, g := range b.groups {

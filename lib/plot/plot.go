@@ -387,7 +387,18 @@ func render(b builder, format string) ([]byte, error) {
 	if _, err := canvas.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("plot: writing %s: %w", format, err)
 	}
+	if format == "svg" {
+		return withFontFallback(buf.Bytes()), nil
+	}
 	return buf.Bytes(), nil
+}
+
+// withFontFallback lets a viewer without Liberation Serif (the font gonum/plot lays text out
+// with) use Times New Roman or Times, which have the same metrics, so labels keep the width
+// they were placed for instead of being clipped.
+func withFontFallback(svg []byte) []byte {
+	return bytes.ReplaceAll(svg, []byte("font-family:Liberation Serif;"),
+		[]byte("font-family:'Liberation Serif','Times New Roman',Times,serif;"))
 }
 
 // legendGap is the space between the axes and the legend column.

@@ -24,6 +24,9 @@ func TestFigureSVG(t *testing.T) {
 	if !bytes.HasPrefix(bytes.TrimSpace(svg), []byte("<?xml")) || !bytes.Contains(svg, []byte("<svg")) {
 		t.Fatalf("SVG() does not start an SVG document: %.80q", svg)
 	}
+	if !strings.Contains(string(svg), "'Liberation Serif','Times New Roman',Times,serif") {
+		t.Error("SVG names no fallback for Liberation Serif")
+	}
 	for _, want := range []string{"train", "formula", "eval", "best step", "step"} {
 		if !strings.Contains(string(svg), want) {
 			t.Errorf("SVG lacks the text %q", want)
