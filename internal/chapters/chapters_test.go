@@ -122,7 +122,7 @@ func TestChapters(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := strings.Count(string(html), "<svg") + strings.Count(string(html), "data:image/png"); got < res.Plots {
+			if got := strings.Count(string(html), "data:image/svg+xml;base64,") + strings.Count(string(html), "data:image/png"); got < res.Plots {
 				t.Errorf("the HTML export holds %d images, the notebook %d plots", got, res.Plots)
 			}
 		})

@@ -8,8 +8,8 @@
 // (gonbui.Sync) before it returns, so a cell that displays through this package never
 // loses output, whatever it does next.
 //
-// Figures are sent as image/svg+xml display data with a text/plain title beside it, which
-// Jupyter keeps in the saved notebook and nbconvert inlines in HTML exports.
+// Figures are sent as image/svg+xml display data, with the same SVG as an <img> data URI in
+// text/html (which survives nbconvert's HTML export) and a text/plain title.
 //
 // Cells import this package, never gonbui directly: importing gonbui from a cell makes GoNB
 // look up gonbui's versions on the module proxy, which fails without network.
@@ -18,6 +18,7 @@
 package display
 
 import (
+	"encoding/base64"
 	"fmt"
 	"html"
 	"io"
@@ -55,9 +56,19 @@ func Chart(c plot.Chart) error {
 	}
 	send(map[protocol.MIMEType]any{
 		protocol.MIMEImageSVG:  string(svg),
+		protocol.MIMETextHTML:  svgImgTag(svg, c.Name()),
 		protocol.MIMETextPlain: "figure: " + c.Name(),
 	})
 	return nil
+}
+
+// svgImgTag wraps an SVG document in an <img> element with a data URI. nbconvert 6 passes
+// image/svg+xml outputs through an HTML sanitizer that drops every drawing element, so an
+// HTML export of the raw SVG shows blank figures; it copies text/html outputs as they are,
+// and Jupyter front ends prefer text/html, so the figure survives both.
+func svgImgTag(svg []byte, title string) string {
+	return `<img alt="` + html.EscapeString(title) + `" src="data:image/svg+xml;base64,` +
+		base64.StdEncoding.EncodeToString(svg) + `">`
 }
 
 // Markdown shows a Markdown block; outside a notebook it prints the text.

@@ -33,3 +33,11 @@ func TestChartOutsideNotebook(t *testing.T) {
 		t.Error("Chart() of a figure with mismatched series returned no error")
 	}
 }
+
+func TestSVGImgTag(t *testing.T) {
+	got := svgImgTag([]byte("<svg/>"), `loss "train"`)
+	want := `<img alt="loss &#34;train&#34;" src="data:image/svg+xml;base64,PHN2Zy8+">`
+	if got != want {
+		t.Errorf("svgImgTag() = %q, want %q", got, want)
+	}
+}
