@@ -96,6 +96,19 @@ func TestCostRejectsFiles(t *testing.T) {
 	if err := os.WriteFile(malformed, []byte(`{"model_type": "llama",`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	llama := `{"model_type": "llama", "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+"num_attention_heads": 4, "num_key_value_heads": 2, "vocab_size": 100`
+	folder := filepath.Join(dir, "config-dir.json")
+	if err := os.Mkdir(folder, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, file, want string
 	}{
@@ -103,6 +116,14 @@ func TestCostRejectsFiles(t *testing.T) {
 		{"legacy gpt2", costTestdata("gpt2-legacy-no-model_type.json"), "--model-type gpt2"},
 		{"malformed", malformed, "malformed JSON"},
 		{"absent", filepath.Join(dir, "absent.json"), "absent.json"},
+		{"directory", folder, "config-dir.json: is a directory"},
+		{"zero dimension", write("zero.json", strings.Replace(llama, `"hidden_size": 64`, `"hidden_size": 0`, 1)+"}"), `field "hidden_size" (line 1): want a positive integer (got 0)`},
+		{"negative dimension", write("neg.json", strings.Replace(llama, `"num_hidden_layers": 2`, `"num_hidden_layers": -2`, 1)+"}"), `"num_hidden_layers" (line 1): want a positive integer (got -2)`},
+		{"heads do not divide hidden", write("heads.json", strings.Replace(llama, `"num_attention_heads": 4, "num_key_value_heads": 2`, `"num_attention_heads": 6, "num_key_value_heads": 6`, 1)+"}"), "does not divide the hidden size"},
+		{"kv heads do not divide heads", write("kv.json", strings.Replace(llama, `"num_key_value_heads": 2`, `"num_key_value_heads": 3`, 1)+"}"), "3 key/value heads do not divide 4"},
+		{"int64 overflow", write("big.json", strings.Replace(llama, `"vocab_size": 100`, `"vocab_size": 99999999999999999999999`, 1)+"}"), `"vocab_size" (line 2): value 99999999999999999999999 is too large`},
+		{"duplicate key", write("dup.json", llama+`,
+"hidden_size": 32}`), `field "hidden_size" (line 3): appears twice`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,6 +136,9 @@ func TestCostRejectsFiles(t *testing.T) {
 			}
 			if !strings.Contains(stderr, tc.want) || !strings.HasPrefix(stderr, "gradlab cost: ") {
 				t.Errorf("stderr = %q, want a gradlab cost error containing %q", stderr, tc.want)
+			}
+			if !strings.Contains(stderr, filepath.Base(tc.file)) {
+				t.Errorf("stderr = %q does not name the file", stderr)
 			}
 		})
 	}

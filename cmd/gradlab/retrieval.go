@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -36,6 +37,11 @@ run (or scorer) and each other one.
 Slices come from --slices (lines "query-id<TAB>slice") or, for a BEIR folder, --slice-field.
 Queries without judgments are not evaluated (trec_eval's rule) and are counted per slice.
 
+--json writes {"runs": {RUN: {SLICE: {MEASURE: value}}}, "intervals", "comparisons",
+"skipped", "warnings", "settings"}. Measures carry trec_eval's names (map, ndcg_cut_10,
+recall_10, P_10, recip_rank, success_10, num_q) and the values trec_eval's summary line
+would print for the slice: means, except num_rel, num_ret and num_rel_ret, which are sums.
+
 flags:`
 
 // retrievalFlags holds the parsed flags of gradlab retrieval.
@@ -47,6 +53,7 @@ type retrievalFlags struct {
 	qrels                         string
 	runs                          stringList
 	scorers, cutoffs, measures    string
+	similarities                  []retrieval.Similarity // parsed from scorers
 	depth, level, resamples       int
 	seed                          uint64
 	complete                      bool
@@ -82,7 +89,7 @@ func parseRetrievalFlags(args []string, stderr io.Writer) (*retrievalFlags, erro
 	fs.BoolVar(&f.complete, "complete", false, "score judged queries missing from a run as 0 (trec_eval -c)")
 	fs.IntVar(&f.resamples, "bootstrap", 2000, "bootstrap resamples and random sign flips")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the bootstrap and the randomization test")
-	fs.StringVar(&f.jsonPath, "json", "", "write the results as JSON to this file ('-' for standard output)")
+	fs.StringVar(&f.jsonPath, "json", "", "write the results as JSON to this file ('-' for standard output, the tables then go to standard error)")
 	fs.StringVar(&f.outDir, "out", "", "folder for SVG plots (one per measure) and, for embeddings, the TREC runs")
 	if err := parseFlags(fs, args); err != nil {
 		return nil, err
@@ -106,7 +113,50 @@ func parseRetrievalFlags(args []string, stderr io.Writer) (*retrievalFlags, erro
 	case f.depth < 1 || f.resamples < 1:
 		return nil, usageErrorf("--depth and --bootstrap must be positive (got %d and %d)", f.depth, f.resamples)
 	}
+	if embeddingMode {
+		seen := map[retrieval.Similarity]bool{}
+		for _, name := range strings.Split(f.scorers, ",") {
+			sim, err := retrieval.ParseSimilarity(strings.TrimSpace(name))
+			if err != nil {
+				return nil, usageErrorf("--scorers: %v", err)
+			}
+			if seen[sim] {
+				return nil, usageErrorf("--scorers lists %s twice (got %q)", sim, f.scorers)
+			}
+			seen[sim] = true
+			f.similarities = append(f.similarities, sim)
+		}
+	}
+	if err := checkOutputIsNotInput(f); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// checkOutputIsNotInput rejects a --json file that is one of the input files, which
+// writing the report would overwrite.
+func checkOutputIsNotInput(f *retrievalFlags) error {
+	if f.jsonPath == "" || f.jsonPath == "-" {
+		return nil
+	}
+	out, err := os.Stat(f.jsonPath)
+	if err != nil {
+		return nil // a new file cannot be an input
+	}
+	inputs := append([]string{f.queryEmb, f.docEmb, f.qrels, f.slicesPath}, f.runs...)
+	if f.beir != "" {
+		inputs = append(inputs, filepath.Join(f.beir, "corpus.jsonl"), filepath.Join(f.beir, "queries.jsonl"),
+			filepath.Join(f.beir, "qrels", f.split+".tsv"))
+	}
+	for _, in := range inputs {
+		if in == "" {
+			continue
+		}
+		if info, err := os.Stat(in); err == nil && os.SameFile(info, out) {
+			return usageErrorf("--json %s is the input file %s; write the report elsewhere", f.jsonPath, in)
+		}
+	}
+	return nil
 }
 
 // namedRun is one run to evaluate and the name it is reported under.
@@ -125,6 +175,12 @@ func runRetrieval(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	measures := defaultMeasures(f.measures, cutoffs)
+	// With --json - the JSON alone goes to standard output, so it can be piped, and the
+	// tables go to standard error.
+	text := stdout
+	if f.jsonPath == "-" {
+		text = stderr
+	}
 
 	var (
 		qrels    retrieval.Qrels
@@ -133,7 +189,7 @@ func runRetrieval(args []string, stdout, stderr io.Writer) error {
 		warnings []string
 	)
 	if f.beir != "" {
-		qrels, labels, runs, warnings, err = embeddingRuns(f, stdout)
+		qrels, labels, runs, warnings, err = embeddingRuns(f, text)
 	} else {
 		qrels, runs, err = trecRuns(f)
 	}
@@ -144,11 +200,69 @@ func runRetrieval(args []string, stdout, stderr io.Writer) error {
 		if labels, err = retrieval.ReadSliceLabels(f.slicesPath); err != nil {
 			return err
 		}
+		w, err := checkSliceLabels(f.slicesPath, labels, qrels, runs)
+		if err != nil {
+			return err
+		}
+		warnings = append(warnings, w...)
 	}
 	for _, w := range warnings {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
-	return evaluateAndReport(f, qrels, labels, runs, cutoffs, measures, warnings, stdout)
+	return evaluateAndReport(f, qrels, labels, runs, cutoffs, measures, warnings, text, stdout)
+}
+
+// checkSliceLabels compares the query ids of a slice file with those of the qrels and
+// runs. A file that labels none of them is an error, since every slice would be empty;
+// labels of unknown queries and judged queries without a label are reported as warnings.
+func checkSliceLabels(path string, labels map[string]string, qrels retrieval.Qrels, runs []namedRun) ([]string, error) {
+	known := map[string]bool{}
+	for qid := range qrels {
+		known[qid] = true
+	}
+	for _, r := range runs {
+		for qid := range r.run {
+			known[qid] = true
+		}
+	}
+	var unknown, unlabelled []string
+	for qid := range labels {
+		if !known[qid] {
+			unknown = append(unknown, qid)
+		}
+	}
+	for qid := range qrels {
+		if _, ok := labels[qid]; !ok {
+			unlabelled = append(unlabelled, qid)
+		}
+	}
+	sort.Strings(unknown)
+	sort.Strings(unlabelled)
+	if len(unknown) == len(labels) {
+		return nil, fmt.Errorf("%s labels %d query ids, none of which is in the qrels or the runs (labelled: %s; judged: %s); the files do not belong together",
+			path, len(labels), quoted(unknown, 3), quoted(qrels.QueryIDs(), 3))
+	}
+	var warnings []string
+	if len(unknown) > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: %d labelled query ids are in neither the qrels nor the runs: %s", path, len(unknown), quoted(unknown, 5)))
+	}
+	if len(unlabelled) > 0 {
+		warnings = append(warnings, fmt.Sprintf("%s: %d judged queries have no label and form the slice %q: %s", path, len(unlabelled), retrieval.SliceUnlabelled, quoted(unlabelled, 5)))
+	}
+	return warnings, nil
+}
+
+// quoted formats at most max strings for a message.
+func quoted(items []string, max int) string {
+	parts := make([]string, 0, min(len(items), max)+1)
+	for i, s := range items {
+		if i == max {
+			parts = append(parts, fmt.Sprintf("… (%d more)", len(items)-max))
+			break
+		}
+		parts = append(parts, strconv.Quote(s))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func parseCutoffs(s string) ([]int, error) {
@@ -186,14 +300,25 @@ func trecRuns(f *retrievalFlags) (retrieval.Qrels, []namedRun, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		name := tag
-		if seen[name] {
-			name = filepath.Base(path)
-		}
-		seen[name] = true
+		name := uniqueRunName(tag, path, seen)
 		runs = append(runs, namedRun{name: name, run: run})
 	}
 	return qrels, runs, nil
+}
+
+// uniqueRunName names a run by its tag, or by its file name when another run has the tag,
+// adding "#2", "#3", … until the name is unused, so no run overwrites another in the
+// report.
+func uniqueRunName(tag, path string, seen map[string]bool) string {
+	name := tag
+	if name == "" || seen[name] {
+		name = filepath.Base(path)
+	}
+	for i := 2; seen[name]; i++ {
+		name = fmt.Sprintf("%s#%d", filepath.Base(path), i)
+	}
+	seen[name] = true
+	return name
 }
 
 // embeddingRuns reads the BEIR folder and the embeddings and retrieves with each scorer.
@@ -228,11 +353,7 @@ func embeddingRuns(f *retrievalFlags, stdout io.Writer) (retrieval.Qrels, map[st
 	}
 	searcher := retrieval.NewSearcher(b)
 	var runs []namedRun
-	for _, name := range strings.Split(f.scorers, ",") {
-		sim, err := retrieval.ParseSimilarity(strings.TrimSpace(name))
-		if err != nil {
-			return nil, nil, nil, nil, usageErrorf("--scorers: %v", err)
-		}
+	for _, sim := range f.similarities {
 		res, err := searcher.Search(queries, docs, sim, retrieval.SearchOptions{K: f.depth})
 		if err != nil {
 			return nil, nil, nil, nil, err
@@ -294,8 +415,10 @@ func readEmbeddings(path string, ids []string, kind string) (retrieval.Matrix, [
 	return m, warnings, m.CheckFinite(path)
 }
 
+// evaluateAndReport prints the tables to text and writes the JSON report (to stdout for
+// --json -) and the plots.
 func evaluateAndReport(f *retrievalFlags, qrels retrieval.Qrels, labels map[string]string, runs []namedRun,
-	cutoffs []int, measures []string, warnings []string, stdout io.Writer) error {
+	cutoffs []int, measures []string, warnings []string, text, stdout io.Writer) error {
 	opts := retrieval.EvalOptions{Cutoffs: cutoffs, RelevanceLevel: f.level, Complete: f.complete}
 	boot := retrieval.BootstrapOptions{Resamples: f.resamples, Seed: f.seed}
 	var evals []*retrieval.Evaluation
@@ -314,18 +437,18 @@ func evaluateAndReport(f *retrievalFlags, qrels retrieval.Qrels, labels map[stri
 		named = append(named, retrieval.NamedSummaries{Name: r.name, Summaries: retrieval.SummarizeBySlice(ev, labels, ev.Measures, boot)})
 	}
 
-	printUnjudgedScores(stdout, runs, evals)
+	printUnjudgedScores(text, runs, evals)
 
 	header, rows := retrieval.SliceTable(named, measures)
-	fmt.Fprintf(stdout, "\nmeans with %d-resample percentile bootstrap 95%% intervals (skipped: labelled queries not evaluated)\n", f.resamples)
-	fmt.Fprint(stdout, display.TextTable(header, rows))
+	fmt.Fprintf(text, "\nmeans with %d-resample percentile bootstrap 95%% intervals (skipped: labelled queries not evaluated)\n", f.resamples)
+	fmt.Fprint(text, display.TextTable(header, rows))
 
 	var comparisons []retrieval.ReportComparison
 	for _, other := range named[1:] {
 		cmp := retrieval.CompareBySlice(evals[0], evals[indexOfRun(named, other.Name)], labels, measures[0], boot)
 		header, rows := retrieval.ComparisonTable(named[0].Name, other.Name, cmp)
-		fmt.Fprintf(stdout, "\n%s: %s minus %s, paired by query\n", measures[0], named[0].Name, other.Name)
-		fmt.Fprint(stdout, display.TextTable(header, rows))
+		fmt.Fprintf(text, "\n%s: %s minus %s, paired by query\n", measures[0], named[0].Name, other.Name)
+		fmt.Fprint(text, display.TextTable(header, rows))
 		comparisons = append(comparisons, retrieval.ComparisonsForReport(named[0].Name, other.Name, cmp)...)
 	}
 
@@ -336,7 +459,7 @@ func evaluateAndReport(f *retrievalFlags, qrels retrieval.Qrels, labels map[stri
 		}
 	}
 	if f.outDir != "" {
-		return writeRetrievalOutputs(f.outDir, named, measures, runs, f.beir != "", stdout)
+		return writeRetrievalOutputs(f.outDir, named, measures, runs, f.beir != "", text)
 	}
 	return nil
 }

@@ -145,12 +145,20 @@ func TestRetrievalTRECMatchesSklearn(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	start := strings.Index(stdout, "{\n")
+	// With --json - standard output holds the JSON alone and the tables go to stderr.
 	var report struct {
 		Runs map[string]map[string]map[string]*float64 `json:"runs"`
 	}
-	if err := json.Unmarshal([]byte(stdout[start:]), &report); err != nil {
-		t.Fatalf("--json - output: %v", err)
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatalf("--json - output is not one JSON document: %v\n%s", err, stdout)
+	}
+	if !strings.Contains(stderr, "ndcg_cut_10") {
+		t.Errorf("stderr lacks the table:\n%s", stderr)
+	}
+	// trec_eval's summary line sums num_ret over the queries (m_num_ret.c): 13 judged
+	// queries of the HR set, each with the 42 chunks the TF-IDF run ranks.
+	if got := report.Runs["tfidf"]["all"]["num_ret"]; got == nil || *got != 13*42 {
+		t.Errorf("runs.tfidf.all.num_ret = %v, want %d (a sum, as trec_eval reports it)", got, 13*42)
 	}
 	var ref struct {
 		Queries map[string]map[string]float64 `json:"queries"`
@@ -249,6 +257,19 @@ func TestRetrievalBadInput(t *testing.T) {
 	os.WriteFile(emptyRun, nil, 0o644)
 	qrels := filepath.Join(dir, "x.qrels")
 	os.WriteFile(qrels, []byte("q 0 d 1\n"), 0o644)
+	// A header claiming 6.4e25 bytes of data must be rejected before any allocation.
+	huge := filepath.Join(dir, "huge.npy")
+	dict := "{'descr': '<f4', 'fortran_order': False, 'shape': (4000000000000, 4000000000000), }"
+	os.WriteFile(huge, append([]byte("\x93NUMPY\x01\x00"+string([]byte{byte(len(dict)), 0})+dict), 0, 0, 0, 0), 0o644)
+	queriesJSONL := filepath.Join(dir, "queries.jsonl")
+	os.WriteFile(queriesJSONL, []byte(`{"id": "Q01", "embedding": [1e39]}`+"\n"), 0o644)
+	corpusDir := filepath.Join(dir, "docs-dir.npy")
+	os.Mkdir(corpusDir, 0o755)
+	before, _ := os.ReadFile(queries)
+	oneRun := filepath.Join(dir, "one.run")
+	os.WriteFile(oneRun, []byte("q Q0 d 1 1.0 r\n"), 0o644)
+	otherSlices := filepath.Join(dir, "other.tsv")
+	os.WriteFile(otherSlices, []byte("zz1\tshort\nzz2\tlong\n"), 0o644)
 
 	tests := []struct {
 		name     string
@@ -266,6 +287,12 @@ func TestRetrievalBadInput(t *testing.T) {
 		{"row count", append(append([]string{}, hrFlags...), "--query-emb", queries, "--doc-emb", fewRows), 1, "has 3 rows but the data set has 42 documents"},
 		{"empty run", []string{"--qrels", qrels, "--run", emptyRun}, 1, "contains no results"},
 		{"malformed BEIR", []string{"--beir", filepath.Join(retrievalTestdata, "beir-climatefever-malformed"), "--query-emb", queries, "--doc-emb", docs}, 1, "corpus.jsonl not found"},
+		{"huge npy header", append(append([]string{}, hrFlags...), "--query-emb", huge, "--doc-emb", docs), 1, "huge.npy: data ends at byte"},
+		{"JSONL beyond float32", append(append([]string{}, hrFlags...), "--query-emb", queriesJSONL, "--doc-emb", docs), 1, "line 1: embedding[0] = 1e+39 is beyond float32's range"},
+		{"directory", append(append([]string{}, hrFlags...), "--query-emb", queries, "--doc-emb", corpusDir), 1, "docs-dir.npy is a directory"},
+		{"scorer twice", append(append([]string{}, hrFlags...), "--query-emb", queries, "--doc-emb", docs, "--scorers", "dot,cosine,dot"), 2, "--scorers lists dot twice"},
+		{"slices of other queries", []string{"--qrels", qrels, "--run", oneRun, "--slices", otherSlices}, 1, `other.tsv labels 2 query ids, none of which is in the qrels or the runs (labelled: "zz1", "zz2"; judged: "q")`},
+		{"json over an input", append(append([]string{}, hrFlags...), "--query-emb", queries, "--doc-emb", docs, "--json", queries), 2, "is the input file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -279,6 +306,34 @@ func TestRetrievalBadInput(t *testing.T) {
 	again, _ := retrieval.ReadNpy(withNaN)
 	if again.Rows != m.Rows {
 		t.Errorf("input file changed")
+	}
+	if after, _ := os.ReadFile(queries); !bytes.Equal(before, after) {
+		t.Errorf("%s changed although --json named it", queries)
+	}
+}
+
+// TestRetrievalRunNamesUnique gives the same run file three times: each run keeps its own
+// entry in the report instead of overwriting another.
+func TestRetrievalRunNamesUnique(t *testing.T) {
+	dir := t.TempDir()
+	qrels := filepath.Join(dir, "x.qrels")
+	os.WriteFile(qrels, []byte("q1 0 d1 1\nq2 0 d2 1\n"), 0o644)
+	run := filepath.Join(dir, "x.run")
+	os.WriteFile(run, []byte("q1 Q0 d1 1 2 bm25\nq2 Q0 d1 1 2 bm25\n"), 0o644)
+	code, stdout, stderr := runRetrievalCmd(t, "--qrels", qrels, "--run", run, "--run", run, "--run", run, "--json", "-", "--bootstrap", "10")
+	if code != 0 {
+		t.Fatalf("exit %d\nstderr:\n%s", code, stderr)
+	}
+	var report struct {
+		Runs map[string]any `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"bm25", "x.run", "x.run#2"} {
+		if _, ok := report.Runs[name]; !ok {
+			t.Errorf("report lacks run %q (runs: %v)", name, report.Runs)
+		}
 	}
 }
 

@@ -119,6 +119,16 @@ func Build(a *Annotations, cfg BuildConfig) (*Benchmark, error) {
 	return b, nil
 }
 
+// DocWords returns the number of words (strings.Fields) of each document text, in
+// DocIDs order: the length that the document norms are compared with.
+func (b *Benchmark) DocWords() []float64 {
+	words := make([]float64, len(b.DocTexts))
+	for i, text := range b.DocTexts {
+		words[i] = float64(len(strings.Fields(text)))
+	}
+	return words
+}
+
 // Description returns the English document text of char: "name: keyword, keyword, …".
 func (a *Annotations) Description(char string) string {
 	en, _ := a.Get(char, "en")

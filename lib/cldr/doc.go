@@ -29,8 +29,19 @@
 // other-language slices share few or none (loanwords and numbers aside), so they measure
 // what the encoder learned from the training characters.
 //
+// # Experiment
+//
+// RunExperiment trains the chapter's encoders (lib/textenc), embeds the benchmark and
+// retrieves with each scorer (lib/retrieval); Compare, VerdictLines and Implication turn
+// the runs into the chapter's paired comparisons and its conclusion, which is chosen by
+// the measured outcomes. Results are cached under os.UserCacheDir()/gradlab, keyed on
+// everything that changes them and checked when read (see RunExperiment), so a stale or
+// damaged cache file is recomputed, never used.
+//
 // Error policy: Load returns an error only for a corrupt embedded file; Build returns an
-// error for an invalid configuration. Nothing panics except the Must helpers.
+// error for an invalid configuration, and RunExperiment for a failed training or backend;
+// a cache it cannot read or write is reported through its progress callback, not as an
+// error. Nothing panics except the Must helpers.
 //
 // Limitations: the names are short (one to six words), so the "sentence" slice is the only
 // long-query slice and its extra words are template filler, not natural paraphrase.

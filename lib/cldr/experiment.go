@@ -1,14 +1,9 @@
 package cldr
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/gob"
-	"encoding/hex"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
+	"io/fs"
 	"time"
 
 	"github.com/gomlx/compute"
@@ -69,6 +64,15 @@ type ModelResult struct {
 	Runs map[string]retrieval.Run
 }
 
+// Steps returns the step numbers 1, 2, …, len(Losses), the x values of a loss curve.
+func (m ModelResult) Steps() []float64 {
+	steps := make([]float64, len(m.Losses))
+	for i := range steps {
+		steps[i] = float64(i + 1)
+	}
+	return steps
+}
+
 // Name returns "trained with cosine" or "trained with dot".
 func (m ModelResult) Name() string { return "trained with " + m.Objective.String() }
 
@@ -83,14 +87,18 @@ type Experiment struct {
 	FromCache bool
 }
 
-// cacheVersion changes whenever the cached layout or the computation behind it changes.
-const cacheVersion = 1
-
 // RunExperiment builds the benchmark, trains one encoder per objective, embeds queries and
-// documents, and retrieves with each scorer. Results are cached on disk under a key made of
-// the configuration and the backend. A notebook runs each cell as its own process, so the
-// later cells reuse the first cell's training this way. Delete the file
-// (Experiment.CachePath) to recompute.
+// documents, and retrieves with each scorer. A notebook runs each cell as its own process,
+// so the later cells reuse the first cell's training through a file cache.
+//
+// The cache key covers everything that changes the results: the configuration, the
+// backend and its versions, the shipped data, the benchmark built from it and the Go
+// sources of lib/cldr, lib/textenc and lib/retrieval. A file is used only when its
+// checksum, its full key and the shape of its contents (one model per objective, a norm
+// per query and document, a complete run per scorer, finite numbers) all check out;
+// otherwise the experiment is recomputed and the file replaced, and progress receives the
+// reason.
+// Delete the file (Experiment.CachePath) to force a recomputation.
 // progress, when not nil, receives one line per phase and every 50 training steps.
 func RunExperiment(cfg ExperimentConfig, progress func(string)) (*Experiment, error) {
 	if progress == nil {
@@ -105,12 +113,19 @@ func RunExperiment(cfg ExperimentConfig, progress func(string)) (*Experiment, er
 		return nil, err
 	}
 	x := &Experiment{Config: cfg, Bench: bench}
-	x.CachePath = cachePath(cfg)
+	key := cacheKey(cfg, bench)
+	x.CachePath = cachePath(cfg, key)
 	if x.CachePath != "" {
-		if models, err := readCache(x.CachePath); err == nil {
+		models, err := readCache(x.CachePath, key, cfg, bench)
+		switch {
+		case err == nil:
 			x.Models, x.FromCache = models, true
 			progress("read cached results from " + x.CachePath)
 			return x, nil
+		case errors.Is(err, fs.ErrNotExist):
+			progress("no cached results yet: training")
+		default:
+			progress(fmt.Sprintf("ignoring the cache (%v): training again", err))
 		}
 	}
 
@@ -127,7 +142,7 @@ func RunExperiment(cfg ExperimentConfig, progress func(string)) (*Experiment, er
 		x.Models = append(x.Models, m)
 	}
 	if x.CachePath != "" {
-		if err := writeCache(x.CachePath, x.Models); err != nil {
+		if err := writeCache(x.CachePath, key, x.Models); err != nil {
 			progress("could not write the cache: " + err.Error())
 			x.CachePath = ""
 		}
@@ -199,116 +214,30 @@ func (x *Experiment) DocNormsByID(m ModelResult) map[string]float64 {
 	return out
 }
 
-func cachePath(cfg ExperimentConfig) string {
-	dir := cfg.CacheDir
-	switch dir {
-	case "-":
-		return ""
-	case "":
-		base, err := os.UserCacheDir()
+// Summaries evaluates encoder m's run under each configured scorer and averages measures
+// per slice with seeded (seed 1) percentile bootstrap intervals, one entry per scorer.
+func (x *Experiment) Summaries(m ModelResult, measures []string) ([]retrieval.NamedSummaries, error) {
+	var out []retrieval.NamedSummaries
+	for _, scorer := range x.Config.Scorers {
+		ev, err := x.Evaluate(m, scorer)
 		if err != nil {
-			base = os.TempDir()
+			return nil, err
 		}
-		dir = filepath.Join(base, "gradlab")
+		out = append(out, retrieval.NamedSummaries{Name: scorer.String(),
+			Summaries: retrieval.SummarizeBySlice(ev, x.Bench.Slices, measures, retrieval.BootstrapOptions{Seed: 1})})
 	}
-	key := fmt.Sprintf("v%d|%s|%+v|%+v|%+v|%v|%v|%d", cacheVersion, backend.Config(),
-		cfg.Build, cfg.Encoder, cfg.Train, cfg.Objectives, cfg.Scorers, cfg.K)
-	sum := sha256.Sum256([]byte(key))
-	return filepath.Join(dir, "cldr-experiment-"+hex.EncodeToString(sum[:8])+".gob")
+	return out, nil
 }
 
-func readCache(path string) ([]ModelResult, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var models []ModelResult
-	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(&models); err != nil {
-		return nil, fmt.Errorf("cldr: reading cache %s: %w", path, err)
-	}
-	return models, nil
-}
-
-// writeCache writes through a temporary file and a rename, so a concurrent reader never
-// reads half a file.
-func writeCache(path string, models []ModelResult) error {
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(models); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".cldr-experiment-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-// Implication states the practical conclusion of the experiment from its numbers: for
-// each encoder, on how many slices cosine beats dot product in nDCG@10 (paired
-// randomization test, p < 0.05 with an interval excluding zero), where the gap is largest
-// and smallest, and whether dot product won anywhere. The text is built from the
-// comparisons, so it changes when the numbers do.
-func Implication(x *Experiment) string {
-	var b strings.Builder
-	for _, m := range x.Models {
-		cos, err1 := x.Evaluate(m, retrieval.Cosine)
-		dot, err2 := x.Evaluate(m, retrieval.Dot)
-		if err1 != nil || err2 != nil {
-			continue
+// ZeroNormQueries returns the texts of the queries encoder m embeds as the zero vector:
+// texts without a letter or digit, such as the keyword "#". Cosine similarity scores them
+// 0 against every document, so their ranking comes from the tie rule alone.
+func (x *Experiment) ZeroNormQueries(m ModelResult) []string {
+	var out []string
+	for i, n := range m.QueryNorms {
+		if n == 0 {
+			out = append(out, x.Bench.QueryTexts[i])
 		}
-		cmp := retrieval.CompareBySlice(cos, dot, x.Bench.Slices, retrieval.NDCG(10), retrieval.BootstrapOptions{Seed: 1})
-		var cosWins, dotWins, ties []string
-		var largest, smallest retrieval.SliceComparison
-		first := true
-		for _, c := range cmp {
-			if c.Slice == retrieval.SliceAll {
-				continue
-			}
-			switch {
-			case c.PValue < 0.05 && c.DiffCI.Lo > 0:
-				cosWins = append(cosWins, c.Slice)
-			case c.PValue < 0.05 && c.DiffCI.Hi < 0:
-				dotWins = append(dotWins, c.Slice)
-			default:
-				ties = append(ties, c.Slice)
-			}
-			if first || c.MeanDiff > largest.MeanDiff {
-				largest = c
-			}
-			if first || c.MeanDiff < smallest.MeanDiff {
-				smallest = c
-			}
-			first = false
-		}
-		fmt.Fprintf(&b, "**Encoder %s.** Cosine ranks better on %d of %d slices", m.Name(), len(cosWins), len(cosWins)+len(dotWins)+len(ties))
-		if len(cosWins) > 0 {
-			fmt.Fprintf(&b, " (%s)", strings.Join(cosWins, ", "))
-		}
-		fmt.Fprintf(&b, "; dot product on %d", len(dotWins))
-		if len(dotWins) > 0 {
-			fmt.Fprintf(&b, " (%s)", strings.Join(dotWins, ", "))
-		}
-		if len(ties) > 0 {
-			fmt.Fprintf(&b, "; no detectable difference on %s", strings.Join(ties, ", "))
-		}
-		fmt.Fprintf(&b, ". The nDCG@10 gap (cosine − dot) ranges from %+.3f on %s to %+.3f on %s.\n\n",
-			smallest.MeanDiff, smallest.Slice, largest.MeanDiff, largest.Slice)
 	}
-	b.WriteString("So the choice between dot product and cosine is not only a property of the model: the same " +
-		"embeddings lose more by skipping normalization on some query slices than on others. Before serving an " +
-		"index with dot product (for example a maximum-inner-product index), evaluate both scorers per slice; " +
-		"where the norms carry length rather than relevance, normalize the vectors.")
-	return b.String()
+	return out
 }

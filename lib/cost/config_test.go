@@ -139,6 +139,10 @@ func TestBadInput(t *testing.T) {
 			"num_attention_heads": 4, "vocab_size": 100, "num_experts": 4, "num_experts_per_tok": 2, "moe_intermediate_size": 32,
 			"mlp_only_layers": [-1]}`, "mlp_only_layers", "non-negative"},
 		{"model type not a string", `{"model_type": 7}`, "model_type", "want a string"},
+		// Byte offsets of the two keys counted with Python 3.11 str.index on the same text.
+		{"duplicate key", strings.Replace(validLlama, `"vocab_size": 100`, "\"vocab_size\": 100,\n\"hidden_size\": 32", 1), "hidden_size", `field "hidden_size" (line 3): appears twice, ending at byte 37 (line 1) and at byte 178 (line 3)`},
+		{"malformed after blank lines", "\n\n{\"model_type\": \"llama\",,}", "", "line 3, column 24"},
+		{"field error names its line", strings.Replace(validLlama, `"vocab_size": 100`, "\n\"vocab_size\": -100", 1), "vocab_size", `field "vocab_size" (line 3): want a positive integer`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

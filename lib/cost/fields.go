@@ -16,6 +16,9 @@ type ConfigError struct {
 	Source string
 	// Field is the JSON key at fault, or "" when the problem is the whole file.
 	Field string
+	// Line is the 1-based line of Field's key in the file, or 0 when unknown (a missing
+	// key, or a problem with the whole file).
+	Line int
 	// Problem describes what is wrong, with the value found.
 	Problem string
 	// Fix is the suggested change to the file, or "" when there is nothing to suggest.
@@ -27,7 +30,10 @@ func (e *ConfigError) Error() string {
 	b.WriteString("cost: ")
 	b.WriteString(e.Source)
 	b.WriteString(": ")
-	if e.Field != "" {
+	switch {
+	case e.Field != "" && e.Line > 0:
+		fmt.Fprintf(&b, "field %q (line %d): ", e.Field, e.Line)
+	case e.Field != "":
 		fmt.Fprintf(&b, "field %q: ", e.Field)
 	}
 	b.WriteString(e.Problem)
@@ -46,6 +52,7 @@ const maxExactInt = 1 << 53
 type fields struct {
 	source string
 	raw    map[string]json.RawMessage
+	lines  map[string]int // top-level key → line of the key
 }
 
 func newFields(source string, data []byte) (*fields, error) {
@@ -57,20 +64,61 @@ func newFields(source string, data []byte) (*fields, error) {
 		return nil, &ConfigError{Source: source, Problem: "not a JSON object (a config.json starts with '{')"}
 	}
 	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(trimmed, &raw); err != nil {
-		return nil, &ConfigError{Source: source, Problem: "malformed JSON: " + describeJSONError(trimmed, err)}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, &ConfigError{Source: source, Problem: "malformed JSON: " + describeJSONError(data, err)}
 	}
-	return &fields{source: source, raw: raw}, nil
+	lines, err := keyLines(source, data)
+	if err != nil {
+		return nil, err
+	}
+	return &fields{source: source, raw: raw, lines: lines}, nil
 }
 
-// describeJSONError adds the line and column to a syntax error.
+// keyLines returns the line of each top-level key of a valid JSON object, and a
+// *ConfigError for a key written twice: encoding/json keeps the last value silently, and a
+// file that gives two values for one dimension cannot be costed with certainty.
+func keyLines(source string, data []byte) (map[string]int, *ConfigError) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.Token() // the opening brace, already checked by json.Unmarshal
+	lines := map[string]int{}
+	offsets := map[string]int64{}
+	for dec.More() {
+		token, err := dec.Token()
+		if err != nil {
+			break // unreachable for data json.Unmarshal accepted
+		}
+		key, _ := token.(string)
+		offset := dec.InputOffset() // just after the key
+		line := lineAt(data, offset)
+		if first, dup := offsets[key]; dup {
+			return nil, &ConfigError{Source: source, Field: key, Line: line,
+				Problem: fmt.Sprintf("appears twice, ending at byte %d (line %d) and at byte %d (line %d)", first, lines[key], offset, line),
+				Fix:     "keep one value"}
+		}
+		lines[key], offsets[key] = line, offset
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			break
+		}
+	}
+	return lines, nil
+}
+
+// lineAt returns the 1-based line of byte offset in data.
+func lineAt(data []byte, offset int64) int {
+	return bytes.Count(data[:min(int(offset), len(data))], []byte("\n")) + 1
+}
+
+// describeJSONError adds the line and column of the offending byte to a syntax error.
+// encoding/json reports the error after reading Offset bytes, so that byte is the last one
+// read.
 func describeJSONError(data []byte, err error) string {
 	syntaxErr, ok := err.(*json.SyntaxError)
 	if !ok {
 		return err.Error()
 	}
 	line, column := 1, 1
-	for _, c := range data[:min(int(syntaxErr.Offset), len(data))] {
+	for _, c := range data[:max(0, min(int(syntaxErr.Offset)-1, len(data)))] {
 		if c == '\n' {
 			line++
 			column = 1
@@ -82,7 +130,7 @@ func describeJSONError(data []byte, err error) string {
 }
 
 func (f *fields) errorf(field, fix, format string, args ...any) *ConfigError {
-	return &ConfigError{Source: f.source, Field: field, Problem: fmt.Sprintf(format, args...), Fix: fix}
+	return &ConfigError{Source: f.source, Field: field, Line: f.lines[field], Problem: fmt.Sprintf(format, args...), Fix: fix}
 }
 
 // has reports whether key is present with a non-null value.

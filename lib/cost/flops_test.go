@@ -199,3 +199,24 @@ func TestMFURejectsNonPositive(t *testing.T) {
 		}
 	}
 }
+
+// PublishedChecks is what chapter 2 shows; each row must agree with its published figure
+// within relTol (the figures themselves are tested one by one above).
+func TestPublishedChecks(t *testing.T) {
+	checks, err := PublishedChecks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(checks) != 6 {
+		t.Fatalf("PublishedChecks() has %d rows, want 6", len(checks))
+	}
+	for _, c := range checks {
+		if relErr(c.Counted, c.Published) > relTol {
+			t.Errorf("%s: counted %v, published %v (%s): off by more than %.1f%%", c.Quantity, c.Counted, c.Published, c.Source, 100*relTol)
+		}
+	}
+	_, rows := PublishedTable(checks)
+	if rows[4][1] != "6,738,415,616" || rows[4][3] != "+0.000%" {
+		t.Errorf("parameter row = %q, want 6,738,415,616 and +0.000%%", rows[4])
+	}
+}

@@ -2,6 +2,7 @@ package cost
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -98,6 +99,11 @@ func TestTable(t *testing.T) {
 	}
 	if rows[1][3] != "—" {
 		t.Errorf("encoder KV cell = %q, want —", rows[1][3])
+	}
+	// BERT's max_position_embeddings is 512: a 4096-token share is marked.
+	_, rows, _ = Table(configs, Options{SeqLen: 4096, DType: BF16})
+	if !strings.HasSuffix(rows[1][6], "(beyond its 512 positions)") || strings.Contains(rows[0][6], "beyond") {
+		t.Errorf("attention shares at 4096 = %q, %q; want only BERT's marked beyond its 512 positions", rows[0][6], rows[1][6])
 	}
 }
 

@@ -40,8 +40,8 @@ func ReadReference(name string) (*Config, error) {
 // Table returns one row per config for a notebook or terminal table. The columns are the
 // model, total and active parameters, KV cache per token, prefill FLOPs for one prompt of
 // opts.SeqLen tokens, decode FLOPs per token at that context, and the attention share of
-// the forward pass. Encoders show "—" for decoder-only columns. It returns an error when
-// Summarize does.
+// the forward pass, marked when opts.SeqLen exceeds the model's max_position_embeddings.
+// Encoders show "—" for decoder-only columns. It returns an error when Summarize does.
 func Table(configs []*Config, opts Options) (header []string, rows [][]string, err error) {
 	header = []string{"model", "params", "active", "KV cache / token",
 		fmt.Sprintf("prefill %d tok", opts.SeqLen), fmt.Sprintf("decode / tok @%d", opts.SeqLen), "attention share"}
@@ -56,10 +56,13 @@ func Table(configs []*Config, opts Options) (header []string, rows [][]string, e
 			prefill = FormatFLOPs(*s.PrefillFLOPs)
 			decode = FormatFLOPs(*s.DecodeFLOPsPerToken)
 		}
+		share := fmt.Sprintf("%.1f%%", 100*s.AttentionShare)
+		if c.MaxPositions > 0 && int64(opts.SeqLen) > c.MaxPositions {
+			share += fmt.Sprintf(" (beyond its %d positions)", c.MaxPositions)
+		}
 		rows = append(rows, []string{
 			strings.TrimSuffix(path.Base(c.Source), ".json"),
-			formatBillions(s.ParamsTotal), formatBillions(s.ParamsActive), kv, prefill, decode,
-			fmt.Sprintf("%.1f%%", 100*s.AttentionShare),
+			formatBillions(s.ParamsTotal), formatBillions(s.ParamsActive), kv, prefill, decode, share,
 		})
 	}
 	return header, rows, nil

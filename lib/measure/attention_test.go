@@ -181,8 +181,42 @@ func TestAttentionFigureRenders(t *testing.T) {
 
 func TestRatesTextUnknownRate(t *testing.T) {
 	fit := AttentionFit{LinearGFLOPS: math.NaN(), QuadraticGFLOPS: 18}
-	got := fit.RatesText()
-	if !strings.Contains(got, "projections at an unknown rate") || !strings.Contains(got, "scores at 18 GFLOP/s") {
-		t.Errorf("RatesText() = %q, want an unknown projection rate and the scores at 18 GFLOP/s", got)
+	got := fit.RatesText(36)
+	if !strings.Contains(got, "cannot rate the projections") || !strings.Contains(got, "scores at 18 GFLOP/s, 50% of the matmul peak") {
+		t.Errorf("RatesText(36) = %q, want an unknown projection rate and the scores at 18 GFLOP/s, 50%% of the peak", got)
+	}
+}
+
+// A fitted rate above the matmul peak is physically impossible for one part of the layer,
+// so the text must state that the fit could not separate the terms, not report the rate.
+func TestRatesTextAbovePeak(t *testing.T) {
+	fit := AttentionFit{LinearGFLOPS: 438, QuadraticGFLOPS: 51}
+	got := fit.RatesText(196)
+	if !strings.Contains(got, "projections at 438 GFLOP/s, above the matmul peak") || !strings.Contains(got, "cannot separate") {
+		t.Errorf("RatesText(196) = %q, want the projection rate flagged as above the peak", got)
+	}
+	if !strings.Contains(got, "scores at 51 GFLOP/s, 26% of the matmul peak") {
+		t.Errorf("RatesText(196) = %q, want the scores at 26%% of the peak", got)
+	}
+}
+
+func TestAttentionTextBeyondFit(t *testing.T) {
+	// Synthetic times 1000 + S² ns at S = 128 … 1024; the last length lies outside the fit.
+	var results []AttentionResult
+	for _, s := range []int{128, 256, 512, 1024} {
+		ns := 1000 + s*s
+		results = append(results, AttentionResult{SeqLen: s, GFLOPS: float64(s) / 10, Timing: Timing{Min: time.Duration(ns)}})
+	}
+	fit, err := FitAttention(results[:3])
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := AttentionText(results, fit, 3, 100)
+	// (1000 + 1024²) / (1000 + 512²) = 3.99; S² predicts 4.0.
+	for _, want := range []string{"From 128 to 512 tokens", "13% of the matmul peak at 128 tokens and 102% at 1024",
+		"from 512 to 1024 tokens the time grows **4.0×**, where S² alone predicts 4.0×"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("AttentionText() lacks %q:\n%s", want, got)
+		}
 	}
 }

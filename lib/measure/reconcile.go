@@ -3,6 +3,7 @@ package measure
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gradlab/gradlab/lib/plot"
 )
@@ -47,16 +48,48 @@ func FitAttention(results []AttentionResult) (AttentionFit, error) {
 	return fit, nil
 }
 
-// RatesText describes LinearGFLOPS and QuadraticGFLOPS in a sentence fragment, saying so
-// when a fitted coefficient was not positive and its rate is therefore unknown.
-func (f AttentionFit) RatesText() string {
+// RatesText describes LinearGFLOPS and QuadraticGFLOPS in two sentences, beside
+// peakGFLOPS, the matmul peak of the same backend. A coefficient that is not positive
+// leaves its rate unknown, and the text states that. A rate more than 10% above the peak is
+// flagged too, because no part of the layer can outrun the matmul peak: the fit then moved
+// time between its terms and cannot separate them on that sweep.
+func (f AttentionFit) RatesText(peakGFLOPS float64) string {
 	describe := func(what string, gflops float64) string {
-		if math.IsNaN(gflops) {
-			return what + " at an unknown rate (their fitted coefficient is not positive: the sweep cannot separate them from the other terms)"
+		switch {
+		case math.IsNaN(gflops):
+			return fmt.Sprintf("The fit cannot rate %s: their fitted coefficient is not positive, so the sweep does not separate them from the other terms.", what)
+		case gflops > 1.1*peakGFLOPS:
+			return fmt.Sprintf("The fit puts %s at %.0f GFLOP/s, above the matmul peak, which no part of the layer can exceed: "+
+				"on this sweep it cannot separate their time from the other terms.", what, gflops)
 		}
-		return fmt.Sprintf("%s at %.0f GFLOP/s", what, gflops)
+		return fmt.Sprintf("The fit puts %s at %.0f GFLOP/s, %.0f%% of the matmul peak.", what, gflops, 100*gflops/peakGFLOPS)
 	}
-	return describe("the projections", f.LinearGFLOPS) + " and " + describe("the scores", f.QuadraticGFLOPS)
+	return describe("the scores", f.QuadraticGFLOPS) + " " + describe("the projections", f.LinearGFLOPS)
+}
+
+// AttentionText states in markdown what a sweep measured: the power-law exponent and its
+// R² over the first fitted results, the rates of RatesText against peakGFLOPS, how the
+// achieved rate compares with the peak at the shortest and longest length, and, for each
+// length beyond the fitted ones, how much the time grew from the previous length against
+// what S² alone and the fit predict. results must be in increasing length.
+func AttentionText(results []AttentionResult, fit AttentionFit, fitted int, peakGFLOPS float64) string {
+	if len(results) == 0 || fitted < 1 || fitted > len(results) {
+		return ""
+	}
+	first, last := results[0], results[len(results)-1]
+	var b strings.Builder
+	fmt.Fprintf(&b, "From %d to %d tokens the time grows as **S^%.2f** (R² %.3f). %s",
+		first.SeqLen, results[fitted-1].SeqLen, fit.PowerLaw.Exponent, fit.PowerLaw.R2, fit.RatesText(peakGFLOPS))
+	fmt.Fprintf(&b, " The layer as a whole reaches %.0f%% of the matmul peak at %d tokens and %.0f%% at %d.",
+		100*first.GFLOPS/peakGFLOPS, first.SeqLen, 100*last.GFLOPS/peakGFLOPS, last.SeqLen)
+	for i := max(fitted, 1); i < len(results); i++ {
+		prev, cur := results[i-1], results[i]
+		ratio := float64(cur.SeqLen) / float64(prev.SeqLen)
+		fmt.Fprintf(&b, " Outside the fit, from %d to %d tokens the time grows **%.1f×**, where S² alone predicts %.1f× and the fit %.1f×.",
+			prev.SeqLen, cur.SeqLen, cur.Timing.Min.Seconds()/prev.Timing.Min.Seconds(), ratio*ratio,
+			fit.Time.At(float64(cur.SeqLen))/fit.Time.At(float64(prev.SeqLen)))
+	}
+	return b.String()
 }
 
 func rate(flops, seconds float64) float64 {

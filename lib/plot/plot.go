@@ -326,10 +326,21 @@ func (f *Figure) addMarkers(p *gplot.Plot) {
 // three significant digits, so 1e-4 does not read 9.999999999999999e-05.
 type logTicks struct{}
 
+//
+// On a range spanning less than two powers of ten, the 2× and 5× ticks are labeled too,
+// so the axis carries more than one number.
 func (logTicks) Ticks(min, max float64) []gplot.Tick {
 	ticks := gplot.LogTicks{Prec: -1}.Ticks(min, max)
+	labeled := 0
+	for _, t := range ticks {
+		if t.Label != "" && t.Value >= min && t.Value <= max {
+			labeled++
+		}
+	}
 	for i := range ticks {
-		if ticks[i].Label != "" {
+		mantissa := ticks[i].Value / math.Pow(10, math.Floor(math.Log10(ticks[i].Value)+1e-9))
+		oneTwoFive := math.Abs(mantissa-2) < 1e-6 || math.Abs(mantissa-5) < 1e-6
+		if ticks[i].Label != "" || (labeled < 2 && oneTwoFive) {
 			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 3, 64)
 		}
 	}

@@ -111,3 +111,17 @@ func TestLogTickLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestLogTicksShortRange(t *testing.T) {
+	labels := map[string]bool{}
+	for _, tick := range (logTicks{}).Ticks(128, 4096) {
+		if tick.Label != "" {
+			labels[tick.Label] = true
+		}
+	}
+	for _, want := range []string{"200", "500", "1e+03", "2e+03"} {
+		if !labels[want] {
+			t.Errorf("log ticks over [128, 4096] lack the label %q (got %v)", want, labels)
+		}
+	}
+}

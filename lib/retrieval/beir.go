@@ -82,7 +82,11 @@ func FindBEIR(dir, split string, qrelsFromField bool) (BEIRPaths, error) {
 		}
 		if _, err := os.Stat(path); err != nil {
 			if errors.Is(err, fs.ErrNotExist) {
-				return BEIRPaths{}, fmt.Errorf("retrieval: FindBEIR: %s not found; a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/%s.tsv", path, split)
+				msg := fmt.Sprintf("retrieval: FindBEIR: %s not found; a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/%s.tsv", path, split)
+				if path == p.Qrels {
+					msg += ", unless a query field lists the relevant documents (Fields.Relevant, gradlab retrieval --relevant-field)"
+				}
+				return BEIRPaths{}, errors.New(msg)
 			}
 			return BEIRPaths{}, fmt.Errorf("retrieval: FindBEIR: %w", err)
 		}
@@ -112,7 +116,19 @@ func ReadBEIR(paths BEIRPaths, fields Fields) (*Dataset, error) {
 	if ds.Qrels == nil {
 		return nil, fmt.Errorf("retrieval: ReadBEIR: no judgments: give a qrels file or the query field that lists relevant documents")
 	}
+	judged := ds.Qrels.QueryIDs()
 	ds.check(paths)
+	if len(judged) == 0 {
+		return nil, fmt.Errorf("retrieval: ReadBEIR: no query in %s lists a relevant document in field %q", paths.Queries, fields.Relevant)
+	}
+	if len(ds.Qrels) == 0 {
+		source := paths.Qrels
+		if source == "" {
+			source = paths.Queries + " field " + fields.Relevant
+		}
+		return nil, fmt.Errorf("retrieval: ReadBEIR: none of the %d query ids judged in %s is in %s (judged: %s; first queries: %s); the files do not belong together. Also noted while reading: %s",
+			len(judged), source, paths.Queries, quoteList(judged, 3), quoteList(ds.QueryIDs, 3), strings.Join(ds.Warnings, "; "))
+	}
 	return ds, nil
 }
 

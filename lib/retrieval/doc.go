@@ -22,7 +22,10 @@
 //     ideal ranking built from all judgments of the query (trec_eval's ndcg_cut);
 //   - MAP and map_cut divide by the number of relevant documents in the qrels, retrieved
 //     or not;
-//   - P@k divides by k even when fewer than k documents were retrieved.
+//   - P@k divides by k even when fewer than k documents were retrieved;
+//   - summaries average every measure over the queries except num_rel, num_ret and
+//     num_rel_ret, which they sum, as trec_eval's summary line does (Evaluation.Summary,
+//     SliceSummary.Totals, Report).
 //
 // Documents are ranked by score, ties broken by document id in decreasing byte order, and
 // the run's own rank column is ignored. Queries in the run without judgments are skipped;

@@ -123,10 +123,21 @@ func (e *Evaluation) Values(name string, qids []string) (values []float64, missi
 	return values, missing
 }
 
-// Mean returns the mean of measure name over every evaluated query (trec_eval's "all"
-// line), or 0 when the name is unknown.
+// Mean returns the mean of measure name over every evaluated query, or 0 when the name is
+// unknown. For every measure but the counts (see IsCount) it is trec_eval's "all" value;
+// Summary returns that value for all measures.
 func (e *Evaluation) Mean(name string) float64 {
 	values, _ := e.Values(name, e.QueryIDs())
+	return mean(values)
+}
+
+// Summary returns trec_eval's "all" value of measure name: the sum over the evaluated
+// queries for num_rel, num_ret and num_rel_ret, the mean for every other measure.
+func (e *Evaluation) Summary(name string) float64 {
+	values, _ := e.Values(name, e.QueryIDs())
+	if IsCount(name) {
+		return sumOf(values)
+	}
 	return mean(values)
 }
 

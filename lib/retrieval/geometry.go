@@ -57,6 +57,20 @@ func (e *Example2D) Figure() *plot.Figure {
 		unitX, unitY = append(unitX, x/n), append(unitY, y/n)
 	}
 	fig.Scatter("directions on the unit circle", unitX, unitY)
-	fig.Width, fig.Height = 7.5, 5.5 // inches; the legend takes the right-hand 2
+	// A square canvas keeps the two axes, which span the same range, at one scale, so the
+	// circle looks round and angles are true. The legend widens the image beside it.
+	fig.Width, fig.Height = 5.5, 5.5
 	return fig
+}
+
+// Winner returns which document sim ranks first: "aligned" or "long" ("aligned" on a tie).
+func (e *Example2D) Winner(sim Similarity) string {
+	scores := e.Dot
+	if sim == Cosine {
+		scores = e.Cosine
+	}
+	if scores[1] > scores[0] {
+		return "long"
+	}
+	return "aligned"
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -148,8 +149,8 @@ type EmbeddingsJSONL struct {
 //	{"id": "doc-17", "embedding": [0.12, -0.5, ...]}
 //
 // The id key may also be "_id" and the vector key "vector". Every vector must have the
-// same length, ids must be unique, and values must be finite numbers (null, NaN or a
-// string is an error naming the line). Other fields are ignored.
+// same length, ids must be unique, and values must be finite float32 numbers (null, a
+// string or a value beyond ±3.4e38 is an error naming the line; JSON has no NaN). Other fields are ignored.
 func ReadEmbeddingsJSONL(path string) (*EmbeddingsJSONL, error) {
 	records, warnings, err := readJSONL(path)
 	if err != nil {
@@ -210,6 +211,9 @@ func embeddingRecord(path string, rec jsonlRecord) (string, []float32, error) {
 			return "", nil, fmt.Errorf("%s line %d: %s[%d] is null, want a finite number", path, rec.line, vecKey, i)
 		}
 		vec[i] = float32(*v)
+		if math.IsInf(float64(vec[i]), 0) {
+			return "", nil, fmt.Errorf("%s line %d: %s[%d] = %g is beyond float32's range (±3.4e38)", path, rec.line, vecKey, i, *v)
+		}
 	}
 	return id, vec, nil
 }

@@ -24,6 +24,12 @@ const (
 	MeasureNumRelRet = "num_rel_ret"
 )
 
+// IsCount reports whether name is one of the count measures num_rel, num_ret and
+// num_rel_ret, which trec_eval's summary line reports as sums over the queries, not means.
+func IsCount(name string) bool {
+	return name == MeasureNumRel || name == MeasureNumRet || name == MeasureNumRelRet
+}
+
 // Precision names precision@k, trec_eval's "P_k".
 func Precision(k int) string { return fmt.Sprintf("P_%d", k) }
 

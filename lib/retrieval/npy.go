@@ -17,15 +17,23 @@ import (
 // order ('<f2', '<f4', '<f8', '>f4', …); values are converted to float32, so float64
 // input loses precision beyond float32's 7 digits. Fortran (column-major) order is
 // transposed on reading. Errors name the file, the byte offset and the problem: a wrong
-// magic string, an unsupported dtype, a shape that is not 2-D, or data shorter or longer
-// than the header's shape. The file is only read.
+// magic string, an unsupported dtype, a shape that is not 2-D or has rows of 0 dimensions,
+// or data shorter or longer than the header's shape. A directory is an error too. The file
+// is only read.
 func ReadNpy(path string) (Matrix, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Matrix{}, fmt.Errorf("retrieval: ReadNpy: %w", err)
 	}
 	defer f.Close()
-	m, err := parseNpy(bufio.NewReader(f), path)
+	info, err := f.Stat()
+	if err != nil {
+		return Matrix{}, fmt.Errorf("retrieval: ReadNpy: %w", err)
+	}
+	if info.IsDir() {
+		return Matrix{}, fmt.Errorf("retrieval: ReadNpy: %s is a directory, want a .npy file", path)
+	}
+	m, err := parseNpy(bufio.NewReader(f), path, info.Size())
 	if err != nil {
 		return Matrix{}, fmt.Errorf("retrieval: ReadNpy: %w", err)
 	}
@@ -46,7 +54,10 @@ type npyHeader struct {
 	offset  int // byte offset of the data
 }
 
-func parseNpy(r io.Reader, name string) (Matrix, error) {
+// parseNpy reads a .npy stream of fileSize bytes. The header's shape is checked against
+// fileSize before any allocation, so a corrupt or hostile header cannot make the reader
+// allocate more than the file holds.
+func parseNpy(r io.Reader, name string, fileSize int64) (Matrix, error) {
 	h, err := readNpyHeader(r, name)
 	if err != nil {
 		return Matrix{}, err
@@ -59,6 +70,15 @@ func parseNpy(r io.Reader, name string) (Matrix, error) {
 		return Matrix{}, fmt.Errorf("%s: %w", name, err)
 	}
 	rows, cols := h.shape[0], h.shape[1]
+	if cols == 0 && rows > 0 {
+		return Matrix{}, fmt.Errorf("%s: shape (%d, %d) has rows of 0 dimensions; want [rows, dim] with dim ≥ 1", name, rows, cols)
+	}
+	// Compare in float64 first: rows·cols·size can overflow int.
+	available := fileSize - int64(h.offset)
+	if float64(rows)*float64(cols)*float64(size) > float64(available) {
+		return Matrix{}, fmt.Errorf("%s: data ends at byte %d, want %.0f bytes of %s data for shape (%d, %d) from byte %d",
+			name, fileSize, float64(rows)*float64(cols)*float64(size), h.descr, rows, cols, h.offset)
+	}
 	want := rows * cols * size
 	raw := make([]byte, want)
 	n, err := io.ReadFull(r, raw)

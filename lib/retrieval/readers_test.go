@@ -52,6 +52,7 @@ func TestReadRunErrors(t *testing.T) {
 		{"NaN score", "q1 Q0 d1 1 NaN run\n", `line 1: score "NaN" is not a number`},
 		{"bad rank", "q1 Q0 d1 one 0.5 run\n", `line 1: rank "one" is not an integer`},
 		{"duplicate", "q1 Q0 d1 1 0.5 run\nq1 Q0 d1 2 0.4 run\n", "line 2: query \"q1\" retrieves document \"d1\" again (first on line 1)"},
+		{"overflowing score", "q1 Q0 d1 1 0.5 run\nq1 Q0 d2 2 1e400 run\n", `line 2: score "1e400" is beyond float64's range`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,23 +100,33 @@ func TestMalformedBEIRRepairsAndWarns(t *testing.T) {
 		t.Errorf("FindBEIR() error = %v, want it to name the missing corpus.jsonl", err)
 	}
 
+	// With a corpus beside them, the run-together queries are split and read, but no judged
+	// query is left: the qrels name ids 0, 1 and 2, which queries.jsonl lacks. That ends in
+	// an error naming both files, the ids and the repair of line 1.
 	corpus := writeTemp(t, "corpus.jsonl", `{"_id": "Drowning", "title": "Drowning", "text": "Drowning is ..."}`+"\n")
-	ds, err := ReadBEIR(BEIRPaths{
-		Corpus:  corpus,
-		Queries: filepath.Join(dir, "queries.jsonl"),
-		Qrels:   filepath.Join(dir, "qrels", "test.tsv"),
-	}, Fields{})
+	paths := BEIRPaths{Corpus: corpus, Queries: filepath.Join(dir, "queries.jsonl"), Qrels: filepath.Join(dir, "qrels", "test.tsv")}
+	_, err := ReadBEIR(paths, Fields{})
+	if err == nil {
+		t.Fatal("ReadBEIR() error = nil, want no judged query left")
+	}
+	for _, want := range []string{paths.Qrels, paths.Queries, `"0", "1", "2"`, `first queries: "6", "9"`, "shared a line", "line 1"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+
+	// One judgment for a query that exists keeps the data set, with both warnings.
+	qrels := writeTemp(t, "test.tsv", "query-id\tcorpus-id\tscore\n0\tDrowning\t1\n6\tDrowning\t1\n")
+	ds, err := ReadBEIR(BEIRPaths{Corpus: corpus, Queries: paths.Queries, Qrels: qrels}, Fields{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ds.QueryIDs) < 50 || ds.QueryIDs[0] != "6" {
-		t.Errorf("read %d queries starting with %q, want the run-together objects split, first id 6", len(ds.QueryIDs), ds.QueryIDs[0])
-	}
-	if len(ds.Qrels) != 0 {
-		t.Errorf("Qrels = %v, want all judgments dropped (their query ids are not in queries.jsonl)", ds.Qrels)
+	if len(ds.QueryIDs) < 50 || ds.QueryIDs[0] != "6" || len(ds.Qrels) != 1 {
+		t.Errorf("read %d queries starting with %q and %d judged; want the run-together objects split, first id 6, one judged",
+			len(ds.QueryIDs), ds.QueryIDs[0], len(ds.Qrels))
 	}
 	joined := strings.Join(ds.Warnings, "\n")
-	for _, want := range []string{"shared a line", "line 1", `dropped the judgments of 3 query ids`, `"0", "1", "2"`} {
+	for _, want := range []string{"shared a line", "line 1", `dropped the judgments of 1 query ids`, `"0"`} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("warnings %q do not mention %q", joined, want)
 		}
@@ -153,6 +164,15 @@ func TestReadBEIRErrors(t *testing.T) {
 				t.Fatalf("ReadBEIR() error = %v, want it to contain %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestReadBEIRRelevantFieldAllEmpty(t *testing.T) {
+	corpus := writeTemp(t, "corpus.jsonl", `{"_id": "a", "text": "x"}`+"\n")
+	queries := writeTemp(t, "queries.jsonl", `{"_id": "q", "text": "x", "rel": []}`+"\n")
+	_, err := ReadBEIR(BEIRPaths{Corpus: corpus, Queries: queries}, Fields{Relevant: "rel"})
+	if err == nil || !strings.Contains(err.Error(), `no query in `+queries+` lists a relevant document in field "rel"`) {
+		t.Errorf("ReadBEIR() error = %v, want it to say no query lists a relevant document", err)
 	}
 }
 
@@ -210,6 +230,7 @@ func TestReadEmbeddingsJSONL(t *testing.T) {
 		{"duplicate id", `{"id": "a", "embedding": [1]}` + "\n" + `{"id": "a", "embedding": [2]}` + "\n", `line 2: id "a" repeats line 1`},
 		{"no vector", `{"id": "a"}` + "\n", `field "embedding" (or "vector") is missing`},
 		{"empty", "\n", "is empty"},
+		{"beyond float32", `{"id": "a", "embedding": [1]}` + "\n" + `{"id": "b", "embedding": [1e39]}` + "\n", "line 2: embedding[0] = 1e+39 is beyond float32's range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -283,6 +304,9 @@ func TestReadNpyErrors(t *testing.T) {
 		{"truncated", header("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), }") + "\x00\x00\x80\x3f", "data ends at byte"},
 		{"trailing", header("{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1), }") + "\x00\x00\x80\x3f\x00", "1 bytes after the data"},
 		{"no shape", header("{'descr': '<f4', 'fortran_order': False}"), "lacks 'descr', 'fortran_order' or 'shape'"},
+		// A header whose shape needs 6.4e25 bytes must fail before allocating them.
+		{"huge shape", header("{'descr': '<f4', 'fortran_order': False, 'shape': (4000000000000, 4000000000000), }") + "\x00\x00\x80\x3f", "want 63999999999999998926258176 bytes"},
+		{"zero dimensions", header("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 0), }"), "rows of 0 dimensions"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -292,6 +316,16 @@ func TestReadNpyErrors(t *testing.T) {
 				t.Fatalf("ReadNpy() error = %v, want it to name the file and contain %q", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestReadNpyDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "docs.npy")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadNpy(dir); err == nil || !strings.Contains(err.Error(), dir+" is a directory") {
+		t.Errorf("ReadNpy(directory) error = %v, want it to say %s is a directory", err, dir)
 	}
 }
 

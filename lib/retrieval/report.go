@@ -26,13 +26,18 @@ func FormatInterval(mean float64, ci Interval) string {
 }
 
 // SliceTable returns a table with one row per run and slice: name, slice, n (evaluated
-// queries), the skipped count, and each measure as FormatInterval.
+// queries), the skipped count, and each measure as FormatInterval, except the count
+// measures (see IsCount), which show their sum as trec_eval does.
 func SliceTable(named []NamedSummaries, measures []string) (header []string, rows [][]string) {
 	header = append([]string{"run", "slice", "n", "skipped"}, measures...)
 	for _, ns := range named {
 		for _, s := range ns.Summaries {
 			row := []string{ns.Name, s.Slice, fmt.Sprint(s.N), fmt.Sprint(s.NotEvaluated)}
 			for _, m := range measures {
+				if IsCount(m) {
+					row = append(row, fmt.Sprintf("%.0f (sum)", s.Totals[m]))
+					continue
+				}
 				row = append(row, FormatInterval(s.Means[m], s.CIs[m]))
 			}
 			rows = append(rows, row)
@@ -57,17 +62,23 @@ func ComparisonTable(nameA, nameB string, cmp []SliceComparison) (header []strin
 }
 
 // SliceBars returns a bar chart of measure by slice, one bar series per run, with the
-// bootstrap intervals as error bars. Slices come from the first run's summaries; a slice
-// without evaluated queries gets no bar.
+// bootstrap intervals as error bars. Slices come from the first run's summaries, each
+// labelled with its number of evaluated queries; a slice without evaluated queries gets no
+// bar and the label says "not evaluated".
 func SliceBars(title, measure string, named []NamedSummaries) *plot.Bars {
 	if len(named) == 0 {
 		return plot.NewBars(title, measure, nil)
 	}
-	var categories []string
+	var categories, labels []string
 	for _, s := range named[0].Summaries {
 		categories = append(categories, s.Slice)
+		if s.N == 0 {
+			labels = append(labels, s.Slice+"\nnot evaluated")
+		} else {
+			labels = append(labels, fmt.Sprintf("%s\nn = %d", s.Slice, s.N))
+		}
 	}
-	bars := plot.NewBars(title, measure, categories)
+	bars := plot.NewBars(title, measure, labels)
 	bars.Width = math.Max(6, 1.1*float64(len(categories))) // inches: room for each slice's label
 	for _, ns := range named {
 		values, lo, hi := make([]float64, len(categories)), make([]float64, len(categories)), make([]float64, len(categories))
@@ -85,8 +96,10 @@ func SliceBars(title, measure string, named []NamedSummaries) *plot.Bars {
 }
 
 // Report is the JSON output of an evaluation by slice. Runs[run][slice][measure] uses
-// trec_eval's measure names plus "num_q", the number of evaluated queries; a slice without
-// evaluated queries has null values.
+// trec_eval's measure names plus "num_q", the number of evaluated queries, and holds what
+// trec_eval's summary line would print for those queries: the mean of each measure, except
+// num_rel, num_ret and num_rel_ret, which are sums and have no interval. A slice without
+// evaluated queries has null means and zero sums.
 type Report struct {
 	Measures    []string                                   `json:"measures"`
 	Runs        map[string]map[string]map[string]*float64  `json:"runs"`
@@ -153,10 +166,14 @@ func NewReport(evals []*Evaluation, named []NamedSummaries, cmp []ReportComparis
 			values := map[string]*float64{"num_q": &n}
 			intervals := map[string][]float64{}
 			for name, m := range s.Means {
-				if !math.IsNaN(m) {
+				switch {
+				case IsCount(name):
+					total := s.Totals[name]
+					values[name] = &total
+				case !math.IsNaN(m):
 					values[name] = &m
 					intervals[name] = []float64{s.CIs[name].Lo, s.CIs[name].Hi}
-				} else {
+				default:
 					values[name] = nil
 				}
 			}
@@ -190,12 +207,14 @@ func ComparisonsForReport(a, b string, cmp []SliceComparison) []ReportComparison
 }
 
 // NormTable returns one row per slice with the norm statistics: n, mean, standard
-// deviation, min, median, max and the coefficient of variation.
+// deviation, min, median, max, the coefficient of variation and the number of zero vectors
+// (which cosine similarity scores 0 against everything).
 func NormTable(norms []SliceNorms) (header []string, rows [][]string) {
-	header = []string{"slice", "n", "mean", "std", "min", "median", "max", "std/mean"}
+	header = []string{"slice", "n", "mean", "std", "min", "median", "max", "std/mean", "zero vectors"}
 	for _, s := range norms {
 		rows = append(rows, []string{s.Slice, fmt.Sprint(s.N), fmt.Sprintf("%.2f", s.Mean), fmt.Sprintf("%.2f", s.Std),
-			fmt.Sprintf("%.2f", s.Min), fmt.Sprintf("%.2f", s.Median), fmt.Sprintf("%.2f", s.Max), fmt.Sprintf("%.3f", s.CoefficientOfVariation)})
+			fmt.Sprintf("%.2f", s.Min), fmt.Sprintf("%.2f", s.Median), fmt.Sprintf("%.2f", s.Max), fmt.Sprintf("%.3f", s.CoefficientOfVariation),
+			fmt.Sprint(s.Zero)})
 	}
 	return header, rows
 }

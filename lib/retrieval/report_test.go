@@ -3,6 +3,8 @@ package retrieval
 import (
 	"bytes"
 	"encoding/json"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -92,5 +94,52 @@ func TestVerdict(t *testing.T) {
 		if got := Verdict(tt.c, "cosine", "dot", 0.05); got != tt.want {
 			t.Errorf("Verdict(%+v) = %q, want %q", tt.c.PairedResult, got, tt.want)
 		}
+	}
+}
+
+// TestCountMeasuresAreSums checks the summary values of num_rel, num_ret and num_rel_ret:
+// trec_eval 9.0.8 documents each as "Summary figure is sum of individual topics, not
+// average" (m_num_ret.c, m_num_rel.c, m_num_rel_ret.c), so Summary, the report and the
+// table sum them while other measures stay means.
+func TestCountMeasuresAreSums(t *testing.T) {
+	qrels := Qrels{"q1": {"a": 1, "b": 1}, "q2": {"c": 1}}
+	// q1 retrieves a (relevant) and x; q2 retrieves c (relevant), y and z.
+	run := Run{"q1": {{"a", 2}, {"x", 1}}, "q2": {{"c", 3}, {"y", 2}, {"z", 1}}}
+	ev, err := Evaluate(qrels, run, EvalOptions{Cutoffs: []int{10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Hand count: num_rel 2 + 1, num_ret 2 + 3, num_rel_ret 1 + 1; recip_rank (1 + 1) / 2.
+	want := map[string]float64{MeasureNumRel: 3, MeasureNumRet: 5, MeasureNumRelRet: 2, MeasureRecipRank: 1}
+	for name, w := range want {
+		if got := ev.Summary(name); got != w {
+			t.Errorf("Summary(%s) = %v, want %v", name, got, w)
+		}
+	}
+	sum := SummarizeBySlice(ev, nil, ev.Measures, BootstrapOptions{Seed: 1})
+	r := NewReport([]*Evaluation{ev}, []NamedSummaries{{"r", sum}}, nil, BootstrapOptions{Seed: 1}, nil)
+	all := r.Runs["r"][SliceAll]
+	for name, w := range want {
+		if got := all[name]; got == nil || *got != w {
+			t.Errorf("report runs.r.all.%s = %v, want %v", name, got, w)
+		}
+	}
+	if _, ok := r.Intervals["r"][SliceAll][MeasureNumRet]; ok {
+		t.Errorf("report gives num_ret an interval; a sum has none")
+	}
+	_, rows := SliceTable([]NamedSummaries{{"r", sum}}, []string{MeasureNumRet})
+	if rows[0][4] != "5 (sum)" {
+		t.Errorf("SliceTable num_ret = %q, want \"5 (sum)\"", rows[0][4])
+	}
+}
+
+func TestSliceBarsLabelsCounts(t *testing.T) {
+	s := []SliceSummary{
+		{Slice: "all", N: 2, Means: map[string]float64{"map": 0.5}, CIs: map[string]Interval{"map": {0.25, 0.75}}},
+		{Slice: "no-answer", N: 0, Means: map[string]float64{"map": math.NaN()}, CIs: map[string]Interval{"map": {math.NaN(), math.NaN()}}},
+	}
+	bars := SliceBars("t", "map", []NamedSummaries{{"dot", s}})
+	if want := []string{"all\nn = 2", "no-answer\nnot evaluated"}; !slices.Equal(bars.Categories, want) {
+		t.Errorf("SliceBars categories = %q, want %q", bars.Categories, want)
 	}
 }

@@ -24,6 +24,9 @@ type SliceSummary struct {
 	// CIs maps measure name → percentile bootstrap interval of that mean. Every measure of
 	// a slice uses the same resamples of its queries.
 	CIs map[string]Interval
+	// Totals maps each count measure (see IsCount) to its sum over the slice's queries,
+	// the value trec_eval's summary line reports for it.
+	Totals map[string]float64
 }
 
 // SliceNames returns the slices of labels in report order: SliceAll, then the labels in
@@ -73,13 +76,16 @@ func SummarizeBySlice(ev *Evaluation, labels map[string]string, measures []strin
 	for _, slice := range SliceNames(ev, labels) {
 		qids, skipped := SliceQueries(ev, labels, slice)
 		s := SliceSummary{Slice: slice, N: len(qids), NotEvaluated: skipped,
-			Means: map[string]float64{}, CIs: map[string]Interval{}}
+			Means: map[string]float64{}, CIs: map[string]Interval{}, Totals: map[string]float64{}}
 		var resamples [][]int
 		if len(qids) >= 2 {
 			resamples = bootstrapIndices(len(qids), opts)
 		}
 		for _, name := range measures {
 			values, _ := ev.Values(name, qids)
+			if IsCount(name) {
+				s.Totals[name] = sumOf(values)
+			}
 			switch len(values) {
 			case 0:
 				s.Means[name], s.CIs[name] = math.NaN(), Interval{math.NaN(), math.NaN()}

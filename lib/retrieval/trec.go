@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -116,7 +117,10 @@ func parseRun(r io.Reader, name string) (Run, string, error) {
 			return fmt.Errorf("%s line %d: rank %q is not an integer", name, lineNum, fields[3])
 		}
 		score, err := strconv.ParseFloat(fields[4], 64)
-		if err != nil || math.IsNaN(score) {
+		switch {
+		case errors.Is(err, strconv.ErrRange) && score != 0:
+			return fmt.Errorf("%s line %d: score %q is beyond float64's range", name, lineNum, fields[4])
+		case err != nil && !errors.Is(err, strconv.ErrRange), math.IsNaN(score):
 			return fmt.Errorf("%s line %d: score %q is not a number", name, lineNum, fields[4])
 		}
 		key := [2]string{qid, docID}

@@ -24,7 +24,7 @@ type Example struct {
 
 // TrainConfig sets the contrastive training run.
 type TrainConfig struct {
-	// Steps is the number of optimizer steps; 0 means 300.
+	// Steps is the number of optimizer steps; 0 means DefaultSteps.
 	Steps int
 	// BatchSize is the number of pairs per step, each pair's document serving as a negative
 	// for the others; 0 means 128. It is capped at the number of groups.
@@ -42,9 +42,12 @@ type TrainConfig struct {
 	Seed uint64
 }
 
+// DefaultSteps is the number of optimizer steps when TrainConfig.Steps is 0.
+const DefaultSteps = 300
+
 func (c TrainConfig) withDefaults() TrainConfig {
 	if c.Steps == 0 {
-		c.Steps = 300
+		c.Steps = DefaultSteps
 	}
 	if c.BatchSize == 0 {
 		c.BatchSize = 128
