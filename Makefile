@@ -8,7 +8,7 @@ export GOMLX_NO_AUTO_INSTALL := 1
 
 OUT ?= build/chapters
 
-.PHONY: setup run test lab bench chapter vet
+.PHONY: setup run test lab bench chapter vet image-test
 
 setup:
 	@scripts/setup.sh
@@ -32,3 +32,7 @@ lab: setup
 
 bench:
 	@scripts/bench.sh
+
+# Builds the workshop image with podman and tests it (Debian 12, root or sudo); see docker/README.md.
+image-test:
+	docker/image-test.sh
