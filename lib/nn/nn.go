@@ -5,20 +5,23 @@
 // Layout: an MLP with sizes [d0, d1, ..., dL] has L fully connected layers named "fc1" ...
 // "fcL". Layer l has a weight "fcl.weight" of shape [dl, d(l-1)] (outputs × inputs, as
 // PyTorch's nn.Linear.weight) and a bias "fcl.bias" of shape [dl]; the layer computes
-// z = x·Wᵀ + b. This layout also makes the weight gradient come out of the backward matmul
-// in place: with W stored as [inputs, outputs], GoMLX's gradient of x·W ends in a transpose,
-// and a training step of the 64→256→256→10 benchmark MLP took about 25% longer on the go
-// backend (BenchmarkStepMLP256 in lib/train, 2-core machine). Hidden layers apply the
-// activation; the last layer returns logits. All tensors are float32.
+// z = x·Wᵀ + b. Hidden layers apply the activation; the last layer returns logits. All
+// tensors are float32.
+//
+// Gradients: LossAndGradients backpropagates by hand instead of calling graph.Gradient, so
+// that each layer's weight gradient needs one transpose instead of two on the go backend
+// (its documentation gives the layouts). ForwardInLayout and LossAndGradientsInLayout also
+// accept weights stored transposed, [in, out], which lib/train uses for the first layer.
+// The tests compare all of them with graph.Gradient.
 //
 // Initialisation follows PyTorch's nn.Linear default (torch 1.13, reset_parameters):
 // kaiming_uniform_ with a=√5 on the weight, which is U(-1/√fan_in, 1/√fan_in), and the bias
 // drawn from the same U(-1/√fan_in, 1/√fan_in). The generator is Go's PCG (math/rand/v2)
 // seeded with the int64 seed, so the distribution matches PyTorch but the numbers do not.
 //
-// Error policy: host functions return errors naming the bad value. Graph functions (Forward,
-// CrossEntropy, Accuracy) panic with GoMLX exceptions on shape mismatches, as graph-building
-// code does in GoMLX; Exec turns those panics into errors.
+// Error policy: host functions return errors naming the bad value. Graph functions
+// (Forward, CrossEntropy, Accuracy, LossAndGradients) panic with GoMLX exceptions on shape
+// mismatches, as graph-building code does in GoMLX; Exec turns those panics into errors.
 //
 // Limitations: MLPs only, float32 only, activations ReLU and tanh.
 //
@@ -161,14 +164,29 @@ func Forward(m MLP, x *graph.Node, params []*graph.Node) *graph.Node {
 // activation a [batch, d(l-1)] and its pre-activation z = a·Wᵀ + b [batch, dl]. Per-example
 // gradients are built from these (see lib/noise).
 func ForwardWithPreActivations(m MLP, x *graph.Node, params []*graph.Node) (logits *graph.Node, layers []LayerNodes) {
+	return ForwardInLayout(m, x, params, nil)
+}
+
+// ForwardInLayout is ForwardWithPreActivations for weights stored in either layout: when
+// inputMajor[l] is true, layer l's weight node holds Wᵀ [in, out] instead of W [out, in].
+// nil means every weight is [out, in], as ParamShapes. The go backend multiplies a·Wᵀ
+// faster from [in, out] storage for small layers (lib/train stores its first layer so).
+func ForwardInLayout(m MLP, x *graph.Node, params []*graph.Node, inputMajor []bool) (logits *graph.Node, layers []LayerNodes) {
 	if len(params) != 2*m.NumLayers() {
 		exceptions.Panicf("nn: Forward: got %d parameter nodes, want %d for sizes %v", len(params), 2*m.NumLayers(), m.Sizes)
+	}
+	if inputMajor != nil && len(inputMajor) != m.NumLayers() {
+		exceptions.Panicf("nn: Forward: got %d layout flags, want one per layer (%d)", len(inputMajor), m.NumLayers())
 	}
 	a := x
 	for l := 0; l < m.NumLayers(); l++ {
 		w, b := params[2*l], params[2*l+1]
-		// Contract a [batch, in] with w [out, in] over "in": z [batch, out].
-		z := graph.Add(graph.DotGeneral(a, []int{1}, nil, w, []int{1}, nil), graph.InsertAxes(b, 0))
+		// Contract a [batch, in] with w over "in": z [batch, out].
+		wIn := 1 // w [out, in]
+		if inputMajor != nil && inputMajor[l] {
+			wIn = 0 // w [in, out]
+		}
+		z := graph.Add(graph.DotGeneral(a, []int{1}, nil, w, []int{wIn}, nil), graph.InsertAxes(b, 0))
 		layers = append(layers, LayerNodes{Input: a, PreActivation: z})
 		if l == m.NumLayers()-1 {
 			return z, layers

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/gradlab/gradlab/lib/plot"
 	"github.com/gradlab/gradlab/lib/train"
 )
 
@@ -30,7 +31,7 @@ type RangeResult struct {
 	Smoothed []float64 // bias-corrected moving average of Losses
 	// Stopped is true when the test stopped before MaxLR because the loss blew up.
 	Stopped bool
-	// MinLR is the learning rate at the smallest smoothed loss.
+	// MinLossLR is the learning rate at the smallest smoothed loss.
 	MinLossLR float64
 	// SteepestLR is where the smoothed loss falls fastest per unit of log learning rate.
 	SteepestLR float64
@@ -117,4 +118,12 @@ func steepest(lrs, smoothed []float64) float64 {
 		}
 	}
 	return at
+}
+
+// Figure returns the smoothed loss against the learning rate (log axis) with the suggested
+// learning rate marked.
+func (r *RangeResult) Figure(title string) *plot.Figure {
+	fig := plot.New(title, "learning rate", "smoothed batch loss (nats)")
+	fig.LogX = true
+	return fig.Line("smoothed loss", r.LRs, r.Smoothed).VLine(fmt.Sprintf("suggested lr %.3g", r.Suggested), r.Suggested)
 }

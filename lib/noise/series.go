@@ -3,6 +3,8 @@ package noise
 import (
 	"fmt"
 	"math"
+
+	"github.com/gradlab/gradlab/lib/plot"
 )
 
 // BatchVarianceSeries returns the batch sizes, measured variances and predicted variances of
@@ -83,4 +85,18 @@ func CompareNoiseScales(bCrit, bSimple float64) string {
 		verdict = "differ by more than a factor of 3"
 	}
 	return fmt.Sprintf("B_crit / B_simple = %.2f: the fitted critical batch size and the measured noise scale %s.", ratio, verdict)
+}
+
+// TradeOffFigure returns the steps each batch size needed (points) with the fitted curve
+// S_min·(1 + B_crit/B) over the measured range, on log-log axes.
+func TradeOffFigure(title string, points []BatchPoint, sMin, bCrit float64) *plot.Figure {
+	bs, steps, _ := TradeOffSeries(points, sMin, bCrit)
+	fig := plot.New(title, "batch size B (examples)", "steps (updates)")
+	fig.LogX, fig.LogY = true, true
+	fig.Scatter("measured", bs, steps)
+	if len(bs) > 0 {
+		fb, fs := TradeOffCurve(sMin, bCrit, bs[0], bs[len(bs)-1], 50)
+		fig.Dashed(fmt.Sprintf("fit, B_crit = %.0f", bCrit), fb, fs)
+	}
+	return fig
 }

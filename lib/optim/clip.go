@@ -39,11 +39,17 @@ func ClipByGlobalNorm(grads []*graph.Node, maxNorm *graph.Node) (clipped []*grap
 // ScaleToMaxNorm is ClipByGlobalNorm with the global norm total already computed (for
 // example by GradNorms, when the per-tensor norms are needed too).
 func ScaleToMaxNorm(grads []*graph.Node, total, maxNorm *graph.Node) []*graph.Node {
-	coef := graph.Div(maxNorm, graph.AddScalar(total, ClipEpsilon))
-	coef = graph.MinScalar(coef, 1.0)
+	coef := ClipFactor(total, maxNorm)
 	clipped := make([]*graph.Node, len(grads))
 	for i, g := range grads {
 		clipped[i] = graph.Mul(g, coef)
 	}
 	return clipped
+}
+
+// ClipFactor returns the scalar min(maxNorm/(total + 1e-6), 1) that clipping by global norm
+// multiplies every gradient by: 1 when maxNorm is +Inf, 0 when total is +Inf, NaN when
+// total is NaN.
+func ClipFactor(total, maxNorm *graph.Node) *graph.Node {
+	return graph.MinScalar(graph.Div(maxNorm, graph.AddScalar(total, ClipEpsilon)), 1.0)
 }

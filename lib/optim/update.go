@@ -103,6 +103,14 @@ func (c Config) adamScalars(step int, lr float64) []float32 {
 // scalars as a float32 vector [NumScalars] and whether weight decay applies to p. It returns
 // the new parameter and the new slots. The rules are in the package documentation.
 func (c Config) Update(p, grad *graph.Node, slots []*graph.Node, scalars *graph.Node, decay bool) (*graph.Node, []*graph.Node) {
+	return c.update(p, grad, nil, slots, scalars, decay)
+}
+
+// update is Update with the gradient multiplied by gradScale, a float32 scalar node (nil
+// for 1). Adam and AdamW without a coupled L2 term fold the scale into their moment
+// coefficients, (1-β1)·s and (1-β2)·s², instead of scaling the gradient tensor, which saves
+// one pass over the parameter and lets ‖g‖² share g² with the second moment.
+func (c Config) update(p, grad, gradScale *graph.Node, slots []*graph.Node, scalars *graph.Node, decay bool) (*graph.Node, []*graph.Node) {
 	if len(slots) != c.NumSlots() {
 		exceptions.Panicf("optim: Update: got %d state slots, want %d for %q", len(slots), c.NumSlots(), c.Name)
 	}
@@ -111,7 +119,10 @@ func (c Config) Update(p, grad *graph.Node, slots []*graph.Node, scalars *graph.
 	}
 	at := func(i int) *graph.Node { return graph.Reshape(graph.Slice(scalars, graph.AxisElem(i))) }
 	if c.IsAdam() {
-		return adamUpdate(p, grad, slots, at, decay)
+		return c.adamUpdate(p, grad, gradScale, slots, at, decay)
+	}
+	if gradScale != nil {
+		grad = graph.Mul(grad, gradScale)
 	}
 	return sgdUpdate(p, grad, slots, at, decay)
 }
@@ -127,16 +138,28 @@ func sgdUpdate(p, grad *graph.Node, slots []*graph.Node, at func(int) *graph.Nod
 	return newP, []*graph.Node{buf}
 }
 
-func adamUpdate(p, grad *graph.Node, slots []*graph.Node, at func(int) *graph.Node, decay bool) (*graph.Node, []*graph.Node) {
-	g := grad
-	if decay {
-		// Coupled L2 term (Adam); its scalar is 0 for AdamW.
+// adamUpdate builds Adam's step (coupled L2 decay) or AdamW's (decoupled decay): the graph
+// holds only the decay form of c.Name, so the two compile to different graphs.
+func (c Config) adamUpdate(p, g, gradScale *graph.Node, slots []*graph.Node, at func(int) *graph.Node, decay bool) (*graph.Node, []*graph.Node) {
+	coupled := decay && c.Name == NameAdam
+	if coupled {
+		// The L2 term is added to the scaled gradient, so the scale cannot be folded.
+		if gradScale != nil {
+			g = graph.Mul(g, gradScale)
+			gradScale = nil
+		}
 		g = graph.Add(g, graph.Mul(at(adamL2), p))
-		// Decoupled decay p·(1 - η·λ) (AdamW); its scalar is 1 for Adam.
+	}
+	if decay && c.Name == NameAdamW {
+		// Decoupled decay p·(1 - η·λ).
 		p = graph.Mul(p, at(adamDecayFactor))
 	}
-	m := graph.Add(graph.Mul(slots[0], at(adamBeta1)), graph.Mul(at(adamOneMinusBeta1), g))
-	v := graph.Add(graph.Mul(slots[1], at(adamBeta2)), graph.Mul(at(adamOneMinusBeta2), graph.Mul(g, g)))
+	s1, s2 := at(adamOneMinusBeta1), at(adamOneMinusBeta2)
+	if gradScale != nil {
+		s1, s2 = graph.Mul(s1, gradScale), graph.Mul(s2, graph.Mul(gradScale, gradScale))
+	}
+	m := graph.Add(graph.Mul(slots[0], at(adamBeta1)), graph.Mul(g, s1))
+	v := graph.Add(graph.Mul(slots[1], at(adamBeta2)), graph.Mul(graph.Mul(g, g), s2))
 
 	// Same order as torch 1.13: denom = √v / √(1-β2^t) + ε, then p - step_size · m / denom.
 	denom := graph.Add(graph.Div(graph.Sqrt(v), at(adamBC2Sqrt)), at(adamEps))
@@ -149,6 +172,10 @@ func adamUpdate(p, grad *graph.Node, slots []*graph.Node, at func(int) *graph.No
 // parameter, parameter-major; decay[i] says whether weight decay applies to params[i]. It
 // returns the new parameters, the new slots (same layout), the global gradient norm before
 // clipping and the per-parameter gradient norms before clipping.
+//
+// The clipping factor min(maxNorm/(total + 1e-6), 1) multiplies the gradients inside the
+// update instead of producing clipped copies of them; the result is the same up to float32
+// rounding (the tests compare it with torch's clip_grad_norm_).
 func (c Config) Apply(params, grads, slots []*graph.Node, scalars, maxNorm *graph.Node, decay []bool) (
 	newParams, newSlots []*graph.Node, total *graph.Node, perParam []*graph.Node) {
 	ns := c.NumSlots()
@@ -157,9 +184,9 @@ func (c Config) Apply(params, grads, slots []*graph.Node, scalars, maxNorm *grap
 			len(params), len(grads), len(decay), len(slots), ns*len(params))
 	}
 	perParam, total = GradNorms(grads)
-	clipped := ScaleToMaxNorm(grads, total, maxNorm)
+	coef := ClipFactor(total, maxNorm)
 	for i := range params {
-		p, st := c.Update(params[i], clipped[i], slots[i*ns:(i+1)*ns], scalars, decay[i])
+		p, st := c.update(params[i], grads[i], coef, slots[i*ns:(i+1)*ns], scalars, decay[i])
 		newParams = append(newParams, p)
 		newSlots = append(newSlots, st...)
 	}

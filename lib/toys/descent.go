@@ -3,6 +3,7 @@ package toys
 import (
 	"fmt"
 	"math"
+	"strings"
 )
 
 // DivergeValue is the objective value above which a run counts as diverged. It is far above
@@ -203,10 +204,20 @@ func SteepestDirection(f Objective, p [2]float64, n int) (best [2]float64, angle
 	return best, math.Acos(math.Min(1, cos)) * 180 / math.Pi
 }
 
+// ValuesAt returns f at each point, for example as contour levels through the points.
+func ValuesAt(f Objective, points [][2]float64) []float64 {
+	out := make([]float64, len(points))
+	for i, p := range points {
+		out[i] = f.Value(p)
+	}
+	return out
+}
+
 // RunSummary describes how a run ended.
 type RunSummary struct {
 	LR         float64
 	Diverged   bool
+	DivergedAt int        // the step at which the run diverged; 0 when it did not
 	Final      float64    // last objective value
 	End        [2]float64 // last point
 	LocalLimit float64    // StabilityLimit at End: 2/λmax of the Hessian there
@@ -215,7 +226,29 @@ type RunSummary struct {
 // Summarize returns the end state of a trajectory on f.
 func Summarize(f Objective, tr Trajectory) RunSummary {
 	end := tr.Points[len(tr.Points)-1]
-	return RunSummary{LR: tr.LR, Diverged: tr.Diverged, Final: tr.Final(), End: end, LocalLimit: StabilityLimit(f, end)}
+	return RunSummary{LR: tr.LR, Diverged: tr.Diverged, DivergedAt: tr.DivergedAt, Final: tr.Final(), End: end,
+		LocalLimit: StabilityLimit(f, end)}
+}
+
+// SummaryHeader returns the column names of SummaryRows.
+func SummaryHeader() []string {
+	return []string{"η", "ended", "final f", "final point", "local 2/λmax at final point"}
+}
+
+// SummaryRows returns one table row per run: learning rate, how it ended ("converging" or
+// "diverged at step N"), final value, final point and the local stability limit there.
+// A diverged run's limit is left empty: its last point is far outside the valley.
+func SummaryRows(runs []RunSummary) [][]string {
+	var rows [][]string
+	for _, r := range runs {
+		ended, limit := "ran all steps", fmt.Sprintf("%.3g", r.LocalLimit)
+		if r.Diverged {
+			ended, limit = fmt.Sprintf("diverged at step %d", r.DivergedAt), ""
+		}
+		rows = append(rows, []string{fmt.Sprintf("%g", r.LR), ended, fmt.Sprintf("%.3g", r.Final),
+			fmt.Sprintf("(%.3f, %.3f)", r.End[0], r.End[1]), limit})
+	}
+	return rows
 }
 
 // DescribeStalls returns a sentence about the runs that did not diverge although their
@@ -228,7 +261,7 @@ func DescribeStalls(runs []RunSummary, limit float64) string {
 	for _, r := range runs {
 		switch {
 		case r.Diverged:
-			diverged = append(diverged, fmt.Sprintf("%g", r.LR))
+			diverged = append(diverged, fmt.Sprintf("η = %g (step %d, %.3g× the limit)", r.LR, r.DivergedAt, r.LR/limit))
 		case r.LR > limit:
 			ratio := r.LocalLimit / r.LR
 			lo, hi = math.Min(lo, ratio), math.Max(hi, ratio)
@@ -239,7 +272,7 @@ func DescribeStalls(runs []RunSummary, limit float64) string {
 		out = fmt.Sprintf("Runs above the limit %.5f that did not diverge ended where local 2/λmax ÷ η is between %.3f and %.3f.", limit, lo, hi)
 	}
 	if len(diverged) > 0 {
-		out += fmt.Sprintf(" Diverged: η = %v.", diverged)
+		out += " Diverged: " + strings.Join(diverged, ", ") + "."
 	}
 	return out
 }

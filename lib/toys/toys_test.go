@@ -162,10 +162,19 @@ func TestSteepestDirectionIsTheGradient(t *testing.T) {
 }
 
 func TestDescribeStalls(t *testing.T) {
-	runs := []RunSummary{{LR: 0.001, LocalLimit: 0.002}, {LR: 0.003, LocalLimit: 0.0032}, {LR: 0.004, LocalLimit: 0.0042}, {LR: 0.01, Diverged: true}}
+	r0 := NewRosenbrock()
+	runs := []RunSummary{{LR: 0.001, LocalLimit: 0.002}, {LR: 0.003, LocalLimit: 0.0032}, {LR: 0.004, LocalLimit: 0.0042},
+		{LR: 0.01, Diverged: true, DivergedAt: 7}}
 	got := DescribeStalls(runs, 0.002)
-	if !strings.Contains(got, "between 1.050 and 1.067") || !strings.Contains(got, "Diverged: η = [0.01]") {
+	if !strings.Contains(got, "between 1.050 and 1.067") || !strings.Contains(got, "Diverged: η = 0.01 (step 7, 5× the limit).") {
 		t.Errorf("DescribeStalls = %q", got)
+	}
+	rows := SummaryRows(runs)
+	if len(rows) != 4 || rows[3][1] != "diverged at step 7" || rows[3][4] != "" || rows[1][4] != "0.0032" {
+		t.Errorf("SummaryRows = %q", rows)
+	}
+	if got := ValuesAt(r0, [][2]float64{{1, 1}, {0, 0}}); got[0] != 0 || got[1] != 1 {
+		t.Errorf("ValuesAt(Rosenbrock, (1,1), (0,0)) = %v, want [0 1]", got)
 	}
 	r := NewRosenbrock()
 	tr, _ := GradientDescent(r, [2]float64{-1.2, 1}, 0.003, 3000)

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gradlab/gradlab/lib/optim"
 )
@@ -153,8 +154,34 @@ func DescribeComparison(results []ArmResult) string {
 			apart = append(apart, a.Optimizer.Label())
 		}
 	}
-	return fmt.Sprintf("Highest mean test accuracy: %s (%.2f%% ± %.2f, %d seeds). Intervals overlapping it (not separated by these seeds): %s. Clearly below it: %s.",
+	out := fmt.Sprintf("Highest mean test accuracy: %s (%.2f%% ± %.2f, %d seeds). Intervals overlapping it (not separated by these seeds): %s. Clearly below it: %s.",
 		results[bi].Optimizer.Label(), 100*bm, 100*bh, len(results[bi].Runs), listOrNone(overlap), listOrNone(apart))
+	if edge := gridEdges(results); len(edge) > 0 {
+		out += " Chosen at the edge of the learning-rate grid, so a wider grid may do better: " + strings.Join(edge, ", ") + "."
+	}
+	return out
+}
+
+// gridEdges lists the arms whose chosen learning rate is the smallest or largest of a grid
+// of at least two rates.
+func gridEdges(results []ArmResult) []string {
+	var out []string
+	for _, a := range results {
+		if len(a.Grid) < 2 {
+			continue
+		}
+		lo, hi := a.Grid[0].LR, a.Grid[0].LR
+		for _, g := range a.Grid {
+			lo, hi = math.Min(lo, g.LR), math.Max(hi, g.LR)
+		}
+		switch a.Optimizer.LR {
+		case lo:
+			out = append(out, fmt.Sprintf("%s (lr %g, the smallest tried)", a.Optimizer.Label(), a.Optimizer.LR))
+		case hi:
+			out = append(out, fmt.Sprintf("%s (lr %g, the largest tried)", a.Optimizer.Label(), a.Optimizer.LR))
+		}
+	}
+	return out
 }
 
 func meanOf(recs []*Record) float64 {

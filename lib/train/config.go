@@ -141,20 +141,41 @@ func (c Config) explodeFactor() float64 {
 }
 
 // ParseConfig decodes a JSON configuration, starting from DefaultConfig so absent fields keep
-// their defaults. Unknown fields and values of the wrong type are errors that name the field,
-// for example a seed given as a string or as a non-integer number.
+// their defaults. An "optimizer" object starts instead from PyTorch's defaults for its
+// "name" (optim.DefaultsFor; DefaultConfig's optimizer when the name is absent), so that
+// {"name": "sgd", "lr": 0.1} is plain SGD and does not inherit AdamW's weight decay.
+// Unknown fields and values of the wrong type are errors that name the field, for example
+// a seed given as a string or as a non-integer number.
 func ParseConfig(data []byte) (Config, error) {
 	cfg := DefaultConfig()
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&cfg); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return Config{}, fmt.Errorf("train: ParseConfig: field %q has a JSON %s, want %s", typeErr.Field, typeErr.Value, typeErr.Type)
+	if err := decodeStrict(data, &cfg); err != nil {
+		return Config{}, err
+	}
+	var raw struct {
+		Optimizer json.RawMessage `json:"optimizer"`
+	}
+	if err := json.Unmarshal(data, &raw); err == nil && len(raw.Optimizer) > 0 && string(raw.Optimizer) != "null" {
+		name := cfg.Optimizer.Name
+		cfg.Optimizer = optim.DefaultsFor(name)
+		if err := decodeStrict(raw.Optimizer, &cfg.Optimizer); err != nil {
+			return Config{}, err
 		}
-		return Config{}, fmt.Errorf("train: ParseConfig: %w", err)
 	}
 	return cfg, cfg.Validate()
+}
+
+// decodeStrict decodes JSON into v, rejecting unknown fields; type errors name the field.
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return fmt.Errorf("train: ParseConfig: field %q has a JSON %s, want %s", typeErr.Field, typeErr.Value, typeErr.Type)
+		}
+		return fmt.Errorf("train: ParseConfig: %w", err)
+	}
+	return nil
 }
 
 // Seed converts a seed given as any Go value into an int64: signed and unsigned integers
@@ -226,5 +247,11 @@ func ModelFor(cfg Config, t *data.Table) nn.MLP { return cfg.model(t.D, t.NumCla
 // WithOptimizer returns a copy of c that trains with opt.
 func (c Config) WithOptimizer(opt optim.Config) Config {
 	c.Optimizer = opt
+	return c
+}
+
+// WithSteps returns a copy of c with a budget of steps updates.
+func (c Config) WithSteps(steps int) Config {
+	c.Steps = steps
 	return c
 }

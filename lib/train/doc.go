@@ -6,11 +6,12 @@
 //	rec, err := train.Run(train.DefaultConfig(), nil)
 //
 // Run takes explicit int64 seeds for the split, the initialisation and the data order, so a
-// configuration always gives the same run on the same backend. The update step (forward,
-// backward with graph.Gradient, global-norm clipping, the optimizer of lib/optim) is one
-// GoMLX graph, compiled once per model shape and optimizer family and shared by every run
-// with that structure. Learning rates, weight decay, betas, momentum and the clipping norm
-// are runtime scalars, so sweeps do not recompile.
+// configuration always gives the same run on the same backend. Each update runs a GoMLX
+// graph for the forward and backward pass (nn.LossAndGradients). That graph is compiled
+// once per model shape and batch size and shared by every run with that structure. The
+// update then clips by global norm and applies the optimizer of lib/optim on the host
+// (optim.UpdateHost), in place. Optimizer, learning rate, weight decay, betas, momentum and
+// clipping norm are plain values, so sweeps over them do not recompile.
 //
 // Each run evaluates the validation split before the first update, every eval_every
 // updates and after the last. With patience > 0 it stops early after patience evaluations

@@ -3,6 +3,7 @@ package train
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/gradlab/gradlab/lib/plot"
 )
@@ -100,4 +101,87 @@ func DescribeEarlyStopping(full, early []*Record) string {
 	}
 	return fmt.Sprintf("Test accuracy on clean labels: **%.1f%% ± %.1f** with early stopping (%.0f updates on average) against "+
 		"%.1f%% ± %.1f after all %.0f updates; %s.", 100*em, 100*eh, es, 100*fm, 100*fh, fs, verdict)
+}
+
+// ArmBands returns one line per arm with its mean curve over the arm's runs and a shaded
+// 95% confidence band (Band), labelled with the optimizer and its chosen learning rate, on
+// a logarithmic y axis.
+func ArmBands(title, yLabel string, results []ArmResult, curve Curve) *plot.Figure {
+	fig := plot.New(title, "step (updates)", yLabel)
+	fig.LogY = true
+	for _, a := range results {
+		steps, mean, lo, hi := Band(a.Runs, curve)
+		name := fmt.Sprintf("%s lr %g", a.Optimizer.Label(), a.Optimizer.LR)
+		fig.Band(name, steps, lo, hi).Line(name, steps, mean)
+	}
+	return fig
+}
+
+// GradNormECDF returns, for each group of runs, the empirical distribution function of the
+// gradient norms before clipping over all their updates (ECDF of PooledGradNorms), on a
+// logarithmic x axis. names label the groups.
+func GradNormECDF(title string, names []string, groups [][]*Record) *plot.Figure {
+	fig := plot.New(title, "global gradient norm ‖g‖₂ before clipping", "fraction of updates with norm ≤ x")
+	fig.LogX = true
+	for i, g := range groups {
+		xs, ys := ECDF(PooledGradNorms(g))
+		fig.Line(names[i], xs, ys)
+	}
+	return fig
+}
+
+// ClipRows returns ClipRow for each named group of runs.
+func ClipRows(names []string, groups [][]*Record) [][]string {
+	var rows [][]string
+	for i, g := range groups {
+		rows = append(rows, ClipRow(names[i], g))
+	}
+	return rows
+}
+
+// DescribeClipping returns a sentence computed from groups of runs that differ only in
+// clipping: for each group, how many runs diverged and at which steps, and the share of
+// updates whose gradients were clipped. Diverged runs are scored on the test split with the
+// parameters of their best evaluation before diverging. The sentence names those steps, so
+// that a low test accuracy is not read as the accuracy of a trained model.
+func DescribeClipping(names []string, groups [][]*Record) string {
+	var parts []string
+	for i, g := range groups {
+		var divSteps, testSteps []string
+		clipped, steps := 0, 0
+		for _, r := range g {
+			if d := r.Summary.Divergence; d != nil {
+				divSteps = append(divSteps, fmt.Sprint(d.Step))
+				testSteps = append(testSteps, fmt.Sprint(r.Summary.TestStep))
+			}
+			for _, s := range r.Steps {
+				steps++
+				if s.Clipped {
+					clipped++
+				}
+			}
+		}
+		part := fmt.Sprintf("**%s**: %d of %d runs diverged", names[i], len(divSteps), len(g))
+		if len(divSteps) > 0 {
+			part += fmt.Sprintf(" (at steps %s; their test accuracy is that of their best evaluation before diverging, at steps %s)",
+				strings.Join(divSteps, ", "), strings.Join(testSteps, ", "))
+		}
+		part += fmt.Sprintf(", and %.1f%% of their %d updates were clipped", 100*float64(clipped)/math.Max(1, float64(steps)), steps)
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, ". ") + "."
+}
+
+// TrainLossFigure returns the per-update training loss of each run on a logarithmic y axis,
+// one line per run labelled with its optimizer and learning rate. A diverged run's line
+// stops where its loss stopped being finite.
+func TrainLossFigure(title string, recs []*Record) *plot.Figure {
+	fig := plot.New(title, "step (updates)", "batch cross-entropy (nats)")
+	fig.LogY = true
+	for _, r := range recs {
+		steps, loss := r.TrainLoss()
+		opt := r.Header.Config.Optimizer
+		fig.Line(fmt.Sprintf("%s lr %g", opt.Label(), opt.LR), steps, loss)
+	}
+	return fig
 }

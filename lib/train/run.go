@@ -246,7 +246,9 @@ func (r *runner) finish() error {
 	}
 	sum.TestStep = sum.StepsDone
 	if r.cfg.RestoreBest && r.bestParams != nil {
-		r.sess.SetParams(r.bestParams)
+		if err := r.sess.SetParams(r.bestParams); err != nil {
+			return err
+		}
 		sum.TestStep = sum.BestStep
 	}
 	loss, acc, err := r.sess.Evaluate(r.splits.Test)

@@ -25,6 +25,15 @@ func SummaryRow(r *Record) []string {
 		fmt.Sprintf("%.3f", s.TestAcc), div}
 }
 
+// SummaryRows returns SummaryRow for each record.
+func SummaryRows(recs []*Record) [][]string {
+	var rows [][]string
+	for _, r := range recs {
+		rows = append(rows, SummaryRow(r))
+	}
+	return rows
+}
+
 // Best returns the record with the lowest best validation loss, ignoring NaN; nil when no
 // record has a finite one.
 func Best(recs []*Record) *Record {
