@@ -15,8 +15,8 @@ type Bars struct {
 	// XLabel names the categories' axis; empty by default because the category labels
 	// often say enough.
 	Title, XLabel, YLabel string
-	Categories    []string
-	Width, Height float64
+	Categories            []string
+	Width, Height         float64
 
 	groups []barGroup
 }

@@ -175,6 +175,10 @@ func (f *Figure) build() (*gplot.Plot, error) {
 		}
 		return c
 	}
+	// Colors follow the order in which names were added, whatever kind of series they are.
+	for _, s := range f.series {
+		colorOf(s.name)
+	}
 	// Bands go first so lines are drawn over them.
 	for _, s := range f.series {
 		if s.kind != kindBand {
@@ -322,11 +326,24 @@ func (f *Figure) addMarkers(p *gplot.Plot) {
 	}
 }
 
+// plainTicks places ticks like gplot.DefaultTicks and labels them without padding zeros, so
+// 2500 does not read 2500.00.
+type plainTicks struct{}
+
+func (plainTicks) Ticks(min, max float64) []gplot.Tick {
+	ticks := gplot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', 6, 64)
+		}
+	}
+	return ticks
+}
+
 // logTicks places ticks at powers of ten like gplot.LogTicks and labels them with at most
 // three significant digits, so 1e-4 does not read 9.999999999999999e-05.
 type logTicks struct{}
 
-//
 // On a range spanning less than two powers of ten, the 2× and 5× ticks are labeled too,
 // so the axis carries more than one number.
 func (logTicks) Ticks(min, max float64) []gplot.Tick {
@@ -357,6 +374,9 @@ func newBasePlot(title, xLabel, yLabel string) *gplot.Plot {
 	p.Title.TextStyle.Font.Size = vg.Points(12)
 	p.Legend.Top = true
 	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	p.Legend.Padding = vg.Points(2)
+	p.X.Tick.Marker = plainTicks{}
+	p.Y.Tick.Marker = plainTicks{}
 	p.Add(plotter.NewGrid())
 	return p
 }

@@ -125,3 +125,11 @@ func TestLogTicksShortRange(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainTickLabels(t *testing.T) {
+	for _, tick := range (plainTicks{}).Ticks(0, 5000) {
+		if strings.HasSuffix(tick.Label, ".00") {
+			t.Errorf("tick at %g labeled %q", tick.Value, tick.Label)
+		}
+	}
+}
