@@ -78,7 +78,7 @@ else
     fail "jupyter kernelspec install failed: $(cat "$scratch/ks.log")"
 fi
 
-# 5. Check Jupyter sees it.
+# 5. Check that Jupyter lists the kernel.
 if ! jupyter kernelspec list 2>/dev/null | awk '{print $1}' | grep -qx "$kernel"; then
   fail "the kernel was written but 'jupyter kernelspec list' does not show \"$kernel\"" \
     "check that JUPYTER_DATA_DIR (now '${JUPYTER_DATA_DIR:-unset}') is the same for this script and for jupyter, and that JUPYTER_PATH does not hide it"

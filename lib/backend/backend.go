@@ -4,9 +4,9 @@
 // The choice comes from the GOMLX_BACKEND environment variable, as in GoMLX itself. When it
 // is unset, gradlab uses DefaultConfig, the pure-Go backend with ops executed one at a time
 // ("go:ops_sequential"). Measured on a 2-core machine with float32 1024×1024 matmul, that
-// setting roughly doubled the speed of the plain "go" default, because with few cores the
-// idle graph-executor goroutines of the parallel mode hold the worker pool's slots and a
-// single large op runs on one core.
+// setting roughly doubled the speed of the plain "go" default. With few cores, the idle
+// graph-executor goroutines of the parallel mode hold the worker pool's slots, so a single
+// large op runs on one core.
 //
 // The XLA backend ("xla:cpu", "xla:cuda") is compiled in only with the build tag "xla",
 // because it downloads its PJRT plugin at first use. Asking for it in a build without the

@@ -5,8 +5,8 @@
 // pipe. A program can exit before the kernel has read its last message, and that output is
 // then lost (seen here in about 5% of cells, the first cell of a fresh kernel included).
 // Every function in this package therefore waits for the kernel's acknowledgement
-// (gonbui.Sync) before it returns, so a cell that displays through this package never
-// loses output, whatever it does next.
+// (gonbui.Sync) before it returns. Output shown through this package has reached the
+// kernel by then, whatever the cell does next.
 //
 // Figures are sent as image/svg+xml display data, with the same SVG as an <img> data URI in
 // text/html (which survives nbconvert's HTML export) and a text/plain title.
@@ -31,7 +31,7 @@ import (
 	"github.com/gradlab/gradlab/lib/plot"
 )
 
-// Terminal is where output goes when the program does not run inside GoNB.
+// Terminal is the writer for output when the program does not run inside GoNB.
 var Terminal io.Writer = os.Stdout
 
 // InNotebook reports whether the program runs as a GoNB cell.
@@ -64,7 +64,7 @@ func Chart(c plot.Chart) error {
 
 // svgImgTag wraps an SVG document in an <img> element with a data URI. nbconvert 6 passes
 // image/svg+xml outputs through an HTML sanitizer that drops every drawing element, so an
-// HTML export of the raw SVG shows blank figures; it copies text/html outputs as they are,
+// HTML export of the raw SVG shows blank figures. It copies text/html outputs as they are,
 // and Jupyter front ends prefer text/html, so the figure survives both.
 func svgImgTag(svg []byte, title string) string {
 	return `<img alt="` + html.EscapeString(title) + `" src="data:image/svg+xml;base64,` +

@@ -37,7 +37,7 @@ type Chart interface {
 	SVG() ([]byte, error)
 	// PNG renders the chart as a PNG image at 144 dots per inch.
 	PNG() ([]byte, error)
-	// Name returns the chart's title, used as alt text and file name stem.
+	// Name returns the chart's title, used as alt text.
 	Name() string
 }
 
@@ -47,8 +47,7 @@ const (
 	DefaultHeight = 4.0
 )
 
-// Palette is the series color cycle (Tableau 10), chosen to stay distinguishable for the
-// common forms of color blindness.
+// Palette is the series color cycle (Tableau 10).
 var Palette = []color.RGBA{
 	{31, 119, 180, 255}, {255, 127, 14, 255}, {44, 160, 44, 255}, {214, 39, 40, 255},
 	{148, 103, 189, 255}, {140, 86, 75, 255}, {227, 119, 194, 255}, {127, 127, 127, 255},
