@@ -27,10 +27,12 @@ fail() {
 # 1. Go 1.27 toolchain.
 command -v go >/dev/null || fail "go is not on PATH" "install Go (https://go.dev/dl/) and rerun"
 export GOTOOLCHAIN=$toolchain
-if ! gover=$(cd "$repo" && go env GOVERSION 2>&1); then
-  fail "cannot get the $toolchain toolchain: $gover" \
+# The first call may download the toolchain and say so on stderr; only stdout is the version.
+if ! gover=$(cd "$repo" && go env GOVERSION 2>/tmp/gradlab-goversion.$$); then
+  fail "cannot get the $toolchain toolchain: $(tail -n 3 /tmp/gradlab-goversion.$$)" \
     "export GOTOOLCHAIN=$toolchain with network access to the Go module proxy, or install $toolchain"
 fi
+rm -f /tmp/gradlab-goversion.$$
 case "$gover" in go1.27*) ;; *) fail "go reports $gover, want $toolchain" "export GOTOOLCHAIN=$toolchain" ;; esac
 
 # 2. Jupyter.

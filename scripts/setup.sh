@@ -13,8 +13,11 @@ fail() {
 }
 
 command -v go >/dev/null || fail "go is not on PATH" "install Go 1.21 or newer from https://go.dev/dl/; it fetches $GOTOOLCHAIN by itself"
-if ! v=$(cd "$repo" && go env GOVERSION 2>&1) || [[ $v != go1.27* ]]; then
-  fail "the Go $GOTOOLCHAIN toolchain is not available (go said: $v)" \
+# The first call may download the toolchain and say so on stderr; only stdout is the version.
+errors=$(mktemp)
+trap 'rm -f "$errors"' EXIT
+if ! v=$(cd "$repo" && go env GOVERSION 2>"$errors") || [[ $v != go1.27* ]]; then
+  fail "the Go $GOTOOLCHAIN toolchain is not available (go env GOVERSION printed '$v', errors: $(tail -n 3 "$errors"))" \
     "export GOTOOLCHAIN=$GOTOOLCHAIN with access to the Go module proxy, or install $GOTOOLCHAIN by hand"
 fi
 
