@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"strconv"
 )
 
 // FormatName and FormatVersion identify run records in their header line.
@@ -151,42 +150,8 @@ func (r *Record) GradNorms() (steps, norms []float64) {
 // TestAcc returns the test accuracy of the evaluated parameters (Summary.TestAcc).
 func (r *Record) TestAcc() float64 { return r.Summary.TestAcc }
 
-// jsonFloat writes NaN and ±Inf as the strings "NaN", "Infinity" and "-Infinity", which
-// JSON numbers cannot express, and reads them back.
-type jsonFloat float64
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	switch {
-	case math.IsNaN(v):
-		return []byte(`"NaN"`), nil
-	case math.IsInf(v, 1):
-		return []byte(`"Infinity"`), nil
-	case math.IsInf(v, -1):
-		return []byte(`"-Infinity"`), nil
-	}
-	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
-}
-
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
-	switch string(b) {
-	case `"NaN"`, "null":
-		*f = jsonFloat(math.NaN())
-		return nil
-	case `"Infinity"`:
-		*f = jsonFloat(math.Inf(1))
-		return nil
-	case `"-Infinity"`:
-		*f = jsonFloat(math.Inf(-1))
-		return nil
-	}
-	v, err := strconv.ParseFloat(string(b), 64)
-	if err != nil {
-		return fmt.Errorf("invalid number %s", b)
-	}
-	*f = jsonFloat(v)
-	return nil
-}
+// jsonFloat is the name the record's line types use for Float.
+type jsonFloat = Float
 
 // Line shapes on disk; the float fields use jsonFloat.
 type (
