@@ -1,7 +1,9 @@
 package chapters
 
 import (
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -108,6 +110,12 @@ func TestChapters(t *testing.T) {
 	if out == "" {
 		out = filepath.Join(repoRoot, "build", "chapters")
 	}
+	before := fingerprint(t, filepath.Join(repoRoot, "notebooks"))
+	defer func() {
+		if after := fingerprint(t, filepath.Join(repoRoot, "notebooks")); after != before {
+			t.Errorf("executing the chapters changed files under notebooks/:\nbefore %s\nafter  %s", before, after)
+		}
+	}()
 	for _, p := range paths {
 		t.Run(filepath.Base(p), func(t *testing.T) {
 			res, err := Execute(p, out, 15*time.Minute)
@@ -146,4 +154,23 @@ func TestDisplayDelivery(t *testing.T) {
 	if res.Plots != res.Cells {
 		t.Errorf("%d of %d cells delivered their figure", res.Plots, res.Cells)
 	}
+}
+
+// fingerprint returns the names, sizes and SHA-256 sums of the files in dir.
+func fingerprint(t *testing.T, dir string) string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			fmt.Fprintf(&b, "%s: %v; ", e.Name(), err)
+			continue
+		}
+		fmt.Fprintf(&b, "%s %d %x; ", e.Name(), len(data), sha256.Sum256(data))
+	}
+	return b.String()
 }
