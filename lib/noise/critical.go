@@ -28,8 +28,7 @@ func StepsToTarget(cfg train.Config, target float64) (int, bool, error) {
 	if err != nil {
 		return 0, false, err
 	}
-	sess, err := train.NewSession(train.ModelFor(cfg, splits.Train), cfg.Optimizer, cfg.ClipNorm, cfg.BatchSize,
-		splits.Train, cfg.InitSeed, cfg.DataSeed)
+	sess, err := train.NewSessionFor(cfg, splits.Train)
 	if err != nil {
 		return 0, false, fmt.Errorf("noise: StepsToTarget: %w", err)
 	}

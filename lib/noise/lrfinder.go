@@ -69,8 +69,7 @@ func LRRangeTest(cfg train.Config, rt RangeTest) (*RangeResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	model := train.ModelFor(cfg, splits.Train)
-	sess, err := train.NewSession(model, cfg.Optimizer, cfg.ClipNorm, cfg.BatchSize, splits.Train, cfg.InitSeed, cfg.DataSeed)
+	sess, err := train.NewSessionFor(cfg, splits.Train)
 	if err != nil {
 		return nil, fmt.Errorf("noise: LRRangeTest: %w", err)
 	}

@@ -276,11 +276,11 @@ func DuringTraining(cfg train.Config, steps []int) ([]Checkpoint, error) {
 	if err != nil {
 		return nil, err
 	}
-	model := train.ModelFor(cfg, splits.Train)
-	sess, err := train.NewSession(model, cfg.Optimizer, cfg.ClipNorm, cfg.BatchSize, splits.Train, cfg.InitSeed, cfg.DataSeed)
+	sess, err := train.NewSessionFor(cfg, splits.Train)
 	if err != nil {
 		return nil, fmt.Errorf("noise: DuringTraining: %w", err)
 	}
+	model := train.ModelFor(cfg, splits.Train)
 	var out []Checkpoint
 	for _, target := range steps {
 		for sess.StepsDone() < target {

@@ -244,6 +244,12 @@ func (c Config) model(d, classes int) nn.MLP {
 // cfg.Hidden, and t.NumClasses() outputs.
 func ModelFor(cfg Config, t *data.Table) nn.MLP { return cfg.model(t.D, t.NumClasses()) }
 
+// NewSessionFor returns the training session Run uses for cfg on trainSplit: the model of
+// ModelFor, cfg's optimizer, clipping, batch size and seeds.
+func NewSessionFor(cfg Config, trainSplit *data.Table) (*Session, error) {
+	return NewSession(ModelFor(cfg, trainSplit), cfg.Optimizer, cfg.ClipNorm, cfg.BatchSize, trainSplit, cfg.InitSeed, cfg.DataSeed)
+}
+
 // WithOptimizer returns a copy of c that trains with opt.
 func (c Config) WithOptimizer(opt optim.Config) Config {
 	c.Optimizer = opt

@@ -106,13 +106,12 @@ func RunOn(cfg Config, splits data.Splits, onProgress func(Progress)) (*Record, 
 	if splits.Train == nil || splits.Train.N == 0 {
 		return nil, fmt.Errorf("train: RunOn: the training split is empty")
 	}
-	model := cfg.model(splits.Train.D, splits.Train.NumClasses())
-	sess, err := NewSession(model, cfg.Optimizer, cfg.ClipNorm, cfg.BatchSize, splits.Train, cfg.InitSeed, cfg.DataSeed)
+	sess, err := NewSessionFor(cfg, splits.Train)
 	if err != nil {
 		return nil, fmt.Errorf("train: RunOn: %w", err)
 	}
 	r := &runner{cfg: cfg, splits: splits, sess: sess, onProgress: onProgress}
-	r.rec = &Record{Header: r.header(model)}
+	r.rec = &Record{Header: r.header(ModelFor(cfg, splits.Train))}
 	if err := r.loop(); err != nil {
 		return nil, err
 	}
