@@ -5,14 +5,8 @@
 #   bench attention_forward_S gradlab=MS other=MS ratio=gradlab/other unit=ms
 # so a ratio below 1 means gradlab is faster. Both sides count the fastest call.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
-export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3} GOEXPERIMENT=${GOEXPERIMENT-simd}
-py=/usr/bin/python3
-[ -x "$py" ] || py=$(command -v python3)
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 lengths=${ATTENTION_LENGTHS:-512,2048}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 go build -o "$tmp/attention" ./bench/attention
 "$tmp/attention" -lengths "$lengths" -heads 4 -head-dim 64 -min-time 1s >"$tmp/go.txt"

@@ -7,11 +7,7 @@
 # so a ratio below 1 means gradlab is faster. gradlab also cleans the series (resume rule,
 # non-finite values, reloaded best), which the Python side does not.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
-export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3} GOEXPERIMENT=${GOEXPERIMENT-simd}
-py=/usr/bin/python3
-[ -x "$py" ] || py=$(command -v python3)
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 go_ms() { # BENCHMARK -> milliseconds per read
   go test -run '^$' -bench "^$1\$" -benchtime 200x ./lib/curves | awk '$1 ~ /^Benchmark/ { printf "%.6f\n", $3 / 1e6 }'

@@ -7,14 +7,7 @@
 # so a ratio below 1 means gradlab is faster or smaller. It stops with an error when the
 # two sides disagree on the documents found for the first 20 queries.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
-export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3} GOEXPERIMENT=${GOEXPERIMENT-simd}
-py=/usr/bin/python3
-[ -x "$py" ] || py=$(command -v python3)
-ref() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$@"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 ref bench/retrieval_numpy.py gen "$tmp"
 go build -o "$tmp/retrieval" ./bench/retrieval

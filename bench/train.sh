@@ -9,14 +9,7 @@
 # first update against torch's first (eager) update. The compile line is GoMLX's compilation
 # alone; torch has no compile step, so its "other" is 0.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
-export GOTOOLCHAIN=${GOTOOLCHAIN:-go1.27.3} GOEXPERIMENT=${GOEXPERIMENT-simd}
-py=/usr/bin/python3
-[ -x "$py" ] || py=$(command -v python3)
-ref() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$@"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "${BASH_SOURCE[0]}")/common.bash"
 
 go build -o "$tmp/train" ./bench/train
 # Three rounds, alternating the two sides so that load from other processes hits both alike;

@@ -2,23 +2,10 @@
 # Runs gradlab's benchmarks and prints one line each:
 #   bench NAME gradlab=VALUE other=VALUE ratio=VALUE unit=UNIT
 # where "other" is the reference (numpy or PyTorch) measured in the same run and
-# ratio = gradlab/other for rates (higher is better for gradlab).
-# References run on Debian's python3 (/usr/bin/python3) with python3-numpy and python3-torch.
-# OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, when set for old OpenBLAS builds, slow a current
-# numpy down, so they are unset for the reference commands only.
+# ratio = gradlab/other: higher is better for gradlab on rates, lower on times and memory.
+# References run on Debian's python3 with python3-numpy and python3-torch (bench/common.bash).
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$repo"
-export GOTOOLCHAIN=go1.27.3
-py=/usr/bin/python3
-[ -x "$py" ] || py=$(command -v python3)
-ref() { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" "$@"; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-line() { # NAME GRADLAB OTHER UNIT
-  awk -v n="$1" -v g="$2" -v o="$3" -v u="$4" 'BEGIN { printf "bench %s gradlab=%.4g other=%.4g ratio=%.3f unit=%s\n", n, g, o, (o > 0 ? g / o : 0), u }'
-}
+source "$(dirname "${BASH_SOURCE[0]}")/../bench/common.bash"
 
 # 1. float32 matmul GFLOP/s: three builds of the go backend against numpy.
 sizes=256,1024,2048

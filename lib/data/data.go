@@ -2,9 +2,9 @@
 // with deterministic seeded splits and standardization.
 //
 // Tables: "digits" (1797 × 64, 10 classes), "breast_cancer" (569 × 30, 2 classes), "wine"
-// (178 × 13, 3 classes) and "iris" (150 × 4, 3 classes), all from the UCI Machine Learning
-// Repository under CC BY 4.0, in the form scikit-learn 1.2.1 ships them; uci/README.md names
-// each source. scripts/rebuild-uci-data.sh rebuilds the embedded files.
+// (178 × 13, 3 classes) and "iris" (150 × 4, 3 classes). All come from the UCI Machine
+// Learning Repository under CC BY 4.0, in the form scikit-learn 1.2.1 ships them, and
+// uci/README.md names each source. scripts/rebuild-uci-data.sh rebuilds the embedded files.
 //
 // Features are float32 in row-major order: X[i*D+j] is feature j of example i. Labels are
 // int32 class indices.
@@ -133,7 +133,7 @@ func parseCSV(name string, src source, r io.Reader) (*Table, error) {
 	}
 	t.N = len(t.Y)
 	if wantRows >= 0 && wantRows != t.N {
-		return nil, fmt.Errorf("data: Load %s: header says %d rows, file has %d", src.file, wantRows, t.N)
+		return nil, fmt.Errorf("data: Load %s: header lists %d rows, file has %d", src.file, wantRows, t.N)
 	}
 	return t, nil
 }

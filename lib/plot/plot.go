@@ -3,7 +3,7 @@
 // heatmaps. Figures render to SVG (or PNG), so they survive notebook HTML export and GitHub
 // rendering; no figure needs JavaScript.
 //
-// Figures are built with methods that record series and never fail; problems such as
+// The methods that add series only record them and return no error. Problems such as
 // series of unequal length are reported by SVG, PNG and Save. Points that are NaN or ±Inf,
 // and points that are not positive on a logarithmic axis, are left out of the drawing (a
 // diverged run simply stops), and the number left out is available from Figure.Dropped.
